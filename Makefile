@@ -1,0 +1,71 @@
+# nlmg: every target works from a fresh clone and is safe to run again.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run test serve admin migrate canon lint format check clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+canon: migrate
+	$(PY) manage.py load_canon
+
+## make run: set up everything and serve the development site on http://127.0.0.1:8000
+run: migrate
+	@echo
+	@echo "  nlmg is starting on http://$(HOST):$(PORT)/"
+	@echo "  First admin account: run 'make admin' in another terminal (then log in at /admin/)."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, format check, migration check and the whole test suite on real PostgreSQL
+test: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+## make serve: the production-style server (gunicorn + whitenoise, DEBUG off) on loopback
+serve: migrate
+	@mkdir -p var
+	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "  nlmg (production mode) on http://$(HOST):$(PORT)/"
+	DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	$(VENV)/bin/gunicorn nlmg.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --max-requests 5000 --max-requests-jitter 500
+
+## make admin: create the first administrator account
+admin: migrate
+	$(PY) manage.py createsuperuser
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean-venv:
+	rm -rf $(VENV)

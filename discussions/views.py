@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def board_index(request):
+    return render(request, "discussions/board_list.html")

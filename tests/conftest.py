@@ -1,0 +1,42 @@
+"""Shared fixtures: members of each role, logged-in clients."""
+
+import pytest
+from django.conf import settings
+
+# Tests render templates without running collectstatic first; the manifest storage used in
+# production is exercised by tests/test_settings.py in a subprocess.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+from tests.factories import make_user  # noqa: E402
+
+PASSWORD = "a-long-test-passphrase-42"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def member(db):
+    return make_user(username="kathy", display_name="Kathy H.", password=PASSWORD)
+
+
+@pytest.fixture
+def other_member(db):
+    return make_user(username="ruth", display_name="Ruth C.", password=PASSWORD)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(username="emily", is_staff=True, is_superuser=True, password=PASSWORD)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
