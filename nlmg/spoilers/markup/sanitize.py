@@ -1,0 +1,69 @@
+"""The allowlist sanitiser (nh3) that every piece of rendered markdown passes through."""
+
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "img", "ins", "li", "ol", "p", "pre", "s", "span", "strong",
+    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "data-scope", "rel", "id"},
+    "abbr": {"title"},
+    "div": {"data-scope", "id"},
+    "span": {"data-scope"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "li": {"id"},
+    "sup": {"id"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}  # fmt: skip
+
+ALLOWED_CLASSES = {
+    "a": {"wikilink", "redlink", "footnote-ref", "footnote-backref", "external"},
+    "div": {"spoiler", "para", "footnote", "codehilite"},
+    "span": {"spoiler"},
+    "code": {f"language-{lang}" for lang in ("python", "text", "markdown", "html", "json")},
+}
+
+URL_SCHEMES = {"http", "https", "mailto"}
+SCOPE_VALUE = re.compile(r"^(\*|[a-z0-9-]+:[a-z0-9-]+( [a-z0-9-]+:[a-z0-9-]+)*)$")
+SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]{0,120}$")
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "data-scope":
+        return value if SCOPE_VALUE.match(value) else "*"
+    if attribute == "id":
+        return value if SAFE_ID.match(value) else None
+    if attribute in {"alt", "title"}:
+        return value.replace("<", "").replace(">", "")
+    if attribute in {"width", "height", "start"}:
+        return value if value.isdigit() and len(value) <= 5 else None
+    if attribute == "align":
+        return value if value in {"left", "right", "center"} else None
+    if attribute == "rel":
+        allowed = {"nofollow", "noopener", "noreferrer", "ugc"}
+        words = [w for w in value.split() if w in allowed]
+        return " ".join(words) or None
+    return value
+
+
+def sanitize(html: str) -> str:
+    """Keep only our tags, attributes, classes and URL schemes (http, https, mailto, relative)."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+        attribute_filter=_filter_attribute,
+        clean_content_tags={"script", "style"},
+    )

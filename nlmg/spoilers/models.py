@@ -1,0 +1,92 @@
+"""Works, their ordered points, and the spoiler-lint glossary.
+
+Works are data: an admin can add one (a stage play, a new series) with its points, and scopes,
+the progress picker and gating pick it up.
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+key_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens only."
+)
+
+
+class Work(models.Model):
+    key = models.CharField(max_length=20, unique=True, validators=[key_validator])
+    title = models.CharField(max_length=200)
+    short_title = models.CharField(
+        max_length=40, help_text='A word or two for labels, e.g. "novel" or "film".'
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self):
+        return self.title
+
+
+class Point(models.Model):
+    """A point in a work (a chapter, a section, an episode); readers finish them in order."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="points")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first point, and so on.")
+    key = models.CharField(
+        max_length=30,
+        validators=[key_validator],
+        help_text='Used in scopes: "12" in novel:12, "cottages" in film:cottages.',
+    )
+    label = models.CharField(max_length=120, help_text='e.g. "Part Two, ch. 12".')
+    short_label = models.CharField(max_length=60, help_text='e.g. "ch. 12".')
+    part_key = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[key_validator],
+        help_text='Optional group, e.g. "part-2": novel:part-2 then means its last point.',
+    )
+
+    class Meta:
+        ordering = ["work", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "position"], name="point_unique_position"),
+            models.UniqueConstraint(fields=["work", "key"], name="point_unique_key"),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="point_position_gte_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.work.short_title}: {self.label}"
+
+
+class LintTerm(models.Model):
+    """A revealing word or phrase, and the point(s) of the works where it stops being a spoiler."""
+
+    term = models.CharField(
+        max_length=100, help_text="A word or phrase; matched case-insensitively, whole words."
+    )
+    scope = models.CharField(
+        max_length=200,
+        help_text='Where the term is revealed, as a scope: "novel:22 film:completion".',
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why it is revealing.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "spoiler lint term"
+
+    def __str__(self):
+        return f"{self.term} ({self.scope})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .scope import Catalogue, ScopeError
+
+        try:
+            Catalogue.current().parse(self.scope)
+        except ScopeError as exc:
+            raise ValidationError({"scope": str(exc)}) from exc
