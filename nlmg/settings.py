@@ -221,4 +221,4 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "nlmg.spoilers.markup.markdownify_preview"
 MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_EDITOR_RESIZABLE = True
-NLMG_WIKILINK_RESOLVER = ""  # set to "wiki.links.resolve_titles" once the wiki exists
+NLMG_WIKILINK_RESOLVER = "wiki.links.resolve_titles"

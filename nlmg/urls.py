@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from wiki import views as wiki_views
+from wiki.sitemaps import ArticleSitemap
 
 from . import views
 
@@ -10,6 +14,14 @@ urlpatterns = [
     path("", include("nlmg.accounts.urls")),
     path("", include("nlmg.spoilers.urls")),
     path("wiki/", include("wiki.urls")),
+    path("search/", wiki_views.search, name="search"),
+    path("search/suggest/", wiki_views.suggest, name="search-suggest"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"articles": ArticleSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("discussions/", include("discussions.urls")),
     path("markdownx/", include("markdownx.urls")),
     path("admin/", admin.site.urls),

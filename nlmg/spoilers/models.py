@@ -90,3 +90,29 @@ class LintTerm(models.Model):
             Catalogue.current().parse(self.scope)
         except ScopeError as exc:
             raise ValidationError({"scope": str(exc)}) from exc
+
+
+class LintReport(models.Model):
+    """Content published despite spoiler-lint warnings, kept for the moderation queue."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    terms = models.JSONField(default=list, help_text="[{term, scope, sentence}]")
+    author = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="lintreport_open",
+                condition=models.Q(is_resolved=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"Possible untagged spoiler in {self.content_type.model} {self.object_id}"

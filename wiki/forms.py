@@ -1,0 +1,95 @@
+from django import forms
+from markdownx.fields import MarkdownxFormField
+
+from .models import ArticleKind
+
+
+class ArticleForm(forms.Form):
+    """Every editable part of an article; infobox fields follow the chosen kind."""
+
+    title = forms.CharField(
+        max_length=200,
+        help_text="Spoiler-free: titles show up in lists, links and search for every reader.",
+    )
+    kind = forms.ModelChoiceField(
+        queryset=ArticleKind.objects.all(), to_field_name="key", empty_label=None
+    )
+    lead = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or two spoiler-free sentences, readable by someone on page one.",
+    )
+    body = MarkdownxFormField(
+        label="Article text",
+        help_text='Markdown. Spoilers: a block "::: spoiler novel:22 film:completion" … ":::", '
+        'inline ">![novel:7] text!<", or ">!text!<" for a generic one. Links: [[Hailsham]], '
+        "[[Ruth C.|Ruth]].",
+    )
+    tags = forms.CharField(
+        max_length=500, required=False, help_text="Comma-separated, e.g. hailsham, art, memory."
+    )
+    scope = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Article scope (optional)",
+        help_text="Only for subjects whose very existence is a reveal, e.g. novel:22.",
+    )
+    summary = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Edit summary",
+        help_text="What you changed and why. Spoiler markup works here too.",
+    )
+    is_minor = forms.BooleanField(required=False, label="This is a minor edit")
+    lint_acknowledged = forms.BooleanField(
+        required=False,
+        label="Publish anyway: I have checked the spoiler warnings",
+    )
+    base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: ArticleKind | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.infobox_keys = []
+        if kind is not None:
+            for field in kind.infobox_fields:
+                name = f"infobox_{field['key']}"
+                self.fields[name] = forms.CharField(
+                    label=field["label"], required=False, max_length=2000
+                )
+                self.infobox_keys.append((field["key"], name))
+
+    def content(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "kind": data["kind"].key,
+            "scope": data.get("scope", ""),
+            "lead": data["lead"],
+            "body": data["body"],
+            "tags": data.get("tags", ""),
+            "infobox": {key: data.get(name, "") for key, name in self.infobox_keys},
+        }
+
+    def infobox_fields(self):
+        return [self[name] for _, name in self.infobox_keys]
+
+    def main_fields(self):
+        return [self["title"], self["kind"], self["lead"], self["body"]]
+
+    @staticmethod
+    def initial_from(content: dict) -> dict:
+        initial = {
+            "title": content["title"],
+            "kind": content["kind"],
+            "scope": content.get("scope", ""),
+            "lead": content["lead"],
+            "body": content["body"],
+            "tags": content.get("tags", ""),
+        }
+        for key, value in (content.get("infobox") or {}).items():
+            initial[f"infobox_{key}"] = value
+        return initial
+
+
+class UndoForm(forms.Form):
+    summary = forms.CharField(max_length=300, required=False)

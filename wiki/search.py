@@ -1,0 +1,143 @@
+"""Full-text search over the text each reader may see (PostgreSQL, per-segment visibility)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from nlmg.spoilers.scope import Catalogue
+
+START, STOP = "\ue100", "\ue101"
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_CHARS = 200
+
+VISIBLE = """
+    a.is_deleted = false
+    AND (cardinality(a.scope_tokens) = 0 OR a.scope_tokens && %(reached)s::varchar[])
+    AND (cardinality(s.scope1) = 0 OR s.scope1 && %(reached)s::varchar[])
+    AND (cardinality(s.scope2) = 0 OR s.scope2 && %(reached)s::varchar[])
+    AND (cardinality(s.scope3) = 0 OR s.scope3 && %(reached)s::varchar[])
+"""
+
+SEARCH_SQL = f"""
+WITH q AS (SELECT {{tsquery}} AS query),
+ranked AS (
+    SELECT s.article_id, sum(ts_rank(s.vector, q.query)) AS rank
+    FROM wiki_searchsegment s JOIN wiki_article a ON a.id = s.article_id, q
+    WHERE s.vector @@ q.query AND {VISIBLE}
+    GROUP BY s.article_id
+    ORDER BY rank DESC, s.article_id
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT a.id, a.title, a.slug, k.name, a.lead, r.rank,
+    ts_headline('english',
+        (SELECT string_agg(s.text, ' … ' ORDER BY s.position)
+         FROM wiki_searchsegment s
+         WHERE s.article_id = r.article_id AND s.weight <> 'A' AND s.vector @@ q.query
+           AND {VISIBLE}),
+        q.query,
+        'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", '
+        'StartSel={START}, StopSel={STOP}')
+FROM ranked r
+JOIN wiki_article a ON a.id = r.article_id
+JOIN wiki_articlekind k ON k.id = a.kind_id, q
+ORDER BY r.rank DESC, a.id
+"""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str
+    slug: str
+    kind: str
+    lead: str
+    rank: float
+    snippet: SafeString
+
+
+def reached_tokens(progress: Mapping[str, int], catalogue: Catalogue | None = None) -> list[str]:
+    """Every scope token this reader has reached: ["novel:1", ..., "film:hailsham"]."""
+    catalogue = catalogue or Catalogue.current()
+    tokens = []
+    for work in catalogue.works.values():
+        for point in work.points[: progress.get(work.key, 0)]:
+            tokens.append(f"{work.key}:{point.key}")
+    return tokens
+
+
+def prefix_query(text: str) -> str:
+    words = WORD.findall(text.lower())[:8]
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def _highlight(snippet: str | None) -> SafeString:
+    if not snippet:
+        return mark_safe("")
+    html = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308  (escaped above; only our markers become tags)
+
+
+def search_articles(
+    query: str, progress: Mapping[str, int], *, limit: int = 20, offset: int = 0
+) -> list[SearchHit]:
+    """Articles matching ``query`` in the text this reader may see, best first, with snippets
+    built only from that text. Falls back to prefix matching when nothing matches."""
+    query = query.strip()[:MAX_QUERY_CHARS]
+    if not WORD.search(query):
+        return []
+    params = {
+        "q": query,
+        "reached": reached_tokens(progress),
+        "limit": limit,
+        "offset": offset,
+    }
+    hits = _run(SEARCH_SQL.format(tsquery="websearch_to_tsquery('english', %(q)s)"), params)
+    if not hits and offset == 0 and (prefix := prefix_query(query)):
+        hits = _run(
+            SEARCH_SQL.format(tsquery="to_tsquery('english', %(prefix)s)"),
+            {**params, "prefix": prefix},
+        )
+    return hits
+
+
+def _run(sql: str, params: dict) -> list[SearchHit]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        SearchHit(id, title, slug, kind, lead, float(rank), _highlight(snippet))
+        for id, title, slug, kind, lead, rank, snippet in rows
+    ]
+
+
+SUGGEST_SQL = """
+SELECT a.title, a.slug, k.name FROM wiki_article a JOIN wiki_articlekind k ON k.id = a.kind_id
+WHERE a.is_deleted = false
+  AND (cardinality(a.scope_tokens) = 0 OR a.scope_tokens && %(reached)s::varchar[])
+  AND (lower(a.title) LIKE %(like)s OR a.id IN (
+        SELECT s.article_id FROM wiki_searchsegment s
+        WHERE s.weight = 'A' AND s.vector @@ to_tsquery('english', %(prefix)s)))
+ORDER BY (lower(a.title) LIKE %(like)s) DESC, a.title
+LIMIT %(limit)s
+"""
+
+
+def suggest_titles(text: str, progress: Mapping[str, int], *, limit: int = 8) -> list[dict]:
+    """Type-ahead: titles starting with, or with words starting with, what was typed."""
+    text = text.strip()[:MAX_QUERY_CHARS]
+    prefix = prefix_query(text)
+    if not prefix:
+        return []
+    like = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SUGGEST_SQL,
+            {"reached": reached_tokens(progress), "like": like, "prefix": prefix, "limit": limit},
+        )
+        return [{"title": t, "slug": s, "kind": k} for t, s, k in cursor.fetchall()]

@@ -1,0 +1,431 @@
+"""Writes that span the wiki's tables: every change to an article goes through save_revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from nlmg.spoilers.markup import extract_headings, extract_segments, render, render_inline
+from nlmg.spoilers.markup.lint import LintWarning, lint_segments
+from nlmg.spoilers.models import LintReport
+from nlmg.spoilers.scope import GENERIC, Catalogue, ScopeError
+
+from .merge import MergeResult, merge_content
+from .models import Article, ArticleKind, ArticleLink, ArticleRedirect, Revision, SearchSegment
+from .models.article import article_slug
+
+MAX_BODY_CHARS = 200_000
+MAX_FIELD_CHARS = 2_000
+
+
+class ContentError(Exception):
+    """The content cannot be published; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class EditConflict(Exception):
+    """Someone saved since the edit began and the changes overlap: nothing was saved."""
+
+    def __init__(self, current: Revision, merge: MergeResult):
+        super().__init__(f"edit conflict in {', '.join(merge.conflicts)}")
+        self.current = current
+        self.merge = merge
+
+
+@dataclass
+class Rendered:
+    lead_html: str
+    body_html: str
+    infobox_html: dict
+    summary_html: str
+    headings: list
+    warnings: list[LintWarning]
+    links: list[tuple[str, str]]
+    missing_sections: list[tuple[str, str]]
+    segments: list
+
+
+def render_content(content: dict, summary: str = "", resolver=None) -> Rendered:
+    """Render and validate article content; raises ContentError listing every problem."""
+    catalogue = Catalogue.current()
+    errors: dict[str, list[str]] = {}
+    kind = ArticleKind.objects.filter(key=content.get("kind")).first()
+    if kind is None:
+        errors["kind"] = [f'unknown kind "{content.get("kind")}".']
+    if content.get("scope"):
+        try:
+            catalogue.parse(content["scope"])
+        except ScopeError as exc:
+            errors["scope"] = [str(exc)]
+    lead = content.get("lead", "")
+    if not lead.strip():
+        errors["lead"] = ["every article needs a spoiler-free lead."]
+    elif ">!" in lead or ":::" in lead:
+        errors["lead"] = ["the lead must be spoiler-free: move spoiler markup into the body."]
+    lead_result = render_inline(
+        lead, catalogue=catalogue, max_chars=MAX_FIELD_CHARS, resolver=resolver
+    )
+    body_result = render(
+        content.get("body", ""), catalogue=catalogue, max_chars=MAX_BODY_CHARS, resolver=resolver
+    )
+    summary_result = render_inline(summary or "", catalogue=catalogue, max_chars=400)
+    for name, result in (("lead", lead_result), ("body", body_result), ("summary", summary_result)):
+        if result.errors:
+            errors.setdefault(name, []).extend(str(e) for e in result.errors)
+    infobox_html = {}
+    allowed = kind.field_labels if kind else {}
+    links = list(body_result.links) + list(lead_result.links)
+    segments = []
+    for key, value in (content.get("infobox") or {}).items():
+        if not value or not str(value).strip():
+            continue
+        if kind and key not in allowed:
+            errors.setdefault("infobox", []).append(f'"{key}" is not a field of {kind.name}.')
+            continue
+        result = render_inline(
+            str(value), catalogue=catalogue, max_chars=MAX_FIELD_CHARS, resolver=resolver
+        )
+        if result.errors:
+            errors.setdefault("infobox", []).extend(
+                f"{allowed.get(key, key)}: {e}" for e in result.errors
+            )
+        infobox_html[key] = result.html
+        links.extend(result.links)
+        segments.extend(extract_segments(result.html))
+    if errors:
+        raise ContentError(errors)
+    segments = extract_segments(lead_result.html) + segments + extract_segments(body_result.html)
+    warnings = lint_segments(segments + extract_segments(summary_result.html), catalogue)
+    return Rendered(
+        lead_html=lead_result.html,
+        body_html=body_result.html,
+        infobox_html=infobox_html,
+        summary_html=summary_result.html,
+        headings=[h.__dict__ for h in extract_headings(body_result.html)],
+        warnings=warnings,
+        links=list(dict.fromkeys(links)),
+        missing_sections=body_result.missing_sections,
+        segments=segments,
+    )
+
+
+def normalise_content(content: dict) -> dict:
+    tags = ", ".join(
+        sorted({t.strip().lower() for t in (content.get("tags") or "").split(",") if t.strip()})
+    )
+    return {
+        "title": " ".join((content.get("title") or "").split()),
+        "kind": content.get("kind") or "",
+        "scope": " ".join((content.get("scope") or "").split()),
+        "lead": (content.get("lead") or "").strip(),
+        "body": (content.get("body") or "").replace("\r\n", "\n").rstrip() + "\n",
+        "infobox": {
+            k: str(v).strip() for k, v in (content.get("infobox") or {}).items() if str(v).strip()
+        },
+        "tags": tags,
+    }
+
+
+@transaction.atomic
+def save_revision(
+    *,
+    article: Article | None,
+    author,
+    content: dict,
+    summary: str = "",
+    is_minor: bool = False,
+    base_revision_id: int | None = None,
+    action: str = Revision.Action.EDIT,
+    author_name: str = "",
+    lint_acknowledged: bool = True,
+    resolver=None,
+    refresh_links: bool = True,
+    record_lint: bool = True,
+) -> Revision:
+    """Save article content as a new revision (creating the article when ``article`` is None).
+
+    Locks the article row, so concurrent saves are numbered one after another. If the edit
+    began from an older revision, it is merged with what was saved since; overlapping
+    changes raise EditConflict and nothing is saved. Invalid content raises ContentError.
+    Publishing over spoiler-lint warnings records a LintReport for the moderators.
+    """
+    content = normalise_content(content)
+    if not content["title"]:
+        raise ContentError({"title": ["every article needs a title."]})
+    if article is not None:
+        article = (
+            Article.objects.select_for_update()
+            .select_related("current_revision")
+            .get(pk=article.pk)
+        )
+        current = article.current_revision
+        if base_revision_id and current and base_revision_id != current.pk:
+            base = Revision.objects.get(pk=base_revision_id, article=article)
+            merge = merge_content(base.content(), content, current.content())
+            if not merge.clean:
+                raise EditConflict(current, merge)
+            content = normalise_content(merge.content)
+            if action == Revision.Action.EDIT:
+                action = Revision.Action.MERGE
+    else:
+        current = None
+    _check_title_free(content["title"], article)
+    rendered = render_content(content, summary, resolver=resolver)
+    if rendered.warnings and not lint_acknowledged:
+        raise ContentError(
+            {"body": [w.message + f" ({w.sentence})" for w in rendered.warnings[:10]]}
+        )
+    kind = ArticleKind.objects.get(key=content["kind"])
+    catalogue = Catalogue.current()
+    scope = catalogue.parse(content["scope"]) if content["scope"] else None
+    old_title = article.title if article else None
+    old_slug = article.slug if article else None
+    if article is None:
+        article = Article(title=content["title"], slug=article_slug(content["title"]), kind=kind)
+        try:
+            with transaction.atomic():
+                article.lead = content["lead"]
+                article.save()
+        except IntegrityError as exc:
+            raise ContentError(
+                {"title": ["an article with this title or address was just created."]}
+            ) from exc
+        action = Revision.Action.CREATE if action == Revision.Action.EDIT else action
+    size = len(content["body"]) + len(content["lead"])
+    revision = Revision.objects.create(
+        article=article,
+        number=article.revision_count + 1,
+        parent=current,
+        author=author,
+        author_name=author_name or (author.username if author else "nlmg"),
+        action=action,
+        summary=summary[:300],
+        summary_html=rendered.summary_html,
+        is_minor=is_minor,
+        title=content["title"],
+        kind_key=content["kind"],
+        scope=scope.to_string(catalogue) if scope else "",
+        lead=content["lead"],
+        body=content["body"],
+        infobox=content["infobox"],
+        tags=content["tags"],
+        lead_html=rendered.lead_html,
+        body_html=rendered.body_html,
+        infobox_html=rendered.infobox_html,
+        headings=rendered.headings,
+        size=size,
+        size_change=size - (current.size if current else 0),
+    )
+    article.title = content["title"]
+    article.slug = article_slug(content["title"])
+    article.kind = kind
+    article.scope = revision.scope
+    article.scope_tokens = scope.tokens(catalogue) if scope else []
+    article.lead = content["lead"]
+    article.current_revision = revision
+    article.revision_count = revision.number
+    article.section_anchors = [h["anchor"] for h in rendered.headings]
+    article.save()
+    article.tags.set([t for t in content["tags"].split(", ") if t], clear=False)
+    if old_slug and old_slug != article.slug:
+        _leave_redirect(article, old_title, old_slug)
+    ArticleRedirect.objects.filter(old_slug=article.slug).delete()
+    _store_links(article, rendered.links)
+    _store_search_segments(article, rendered)
+    if refresh_links and old_title != article.title:
+        _refresh_linking_articles({article.title, *([old_title] if old_title else [])})
+    if rendered.warnings and record_lint:
+        LintReport.objects.create(
+            content_type=ContentType.objects.get_for_model(Revision),
+            object_id=revision.pk,
+            author=author,
+            terms=[
+                {"term": w.term, "scope": w.scope, "sentence": w.sentence}
+                for w in rendered.warnings
+            ],
+        )
+    return revision
+
+
+def _check_title_free(title: str, article: Article | None) -> None:
+    others = Article.objects.exclude(pk=article.pk if article else None)
+    slug = article_slug(title)
+    if others.filter(title__iexact=title).exists() or others.filter(slug=slug).exists():
+        raise ContentError({"title": [f'an article called "{title}" already exists.']})
+    if ArticleRedirect.objects.filter(old_slug=slug).exclude(article=article).exists():
+        raise ContentError(
+            {"title": [f'"{title}" is the old name of another article (a redirect); pick another.']}
+        )
+
+
+def _leave_redirect(article: Article, old_title: str, old_slug: str) -> None:
+    ArticleRedirect.objects.update_or_create(
+        old_slug=old_slug, defaults={"article": article, "old_title": old_title}
+    )
+
+
+def _store_links(article: Article, links: list[tuple[str, str]]) -> None:
+    """Replace the article's outgoing links (one delete, one lookup, one insert)."""
+    ArticleLink.objects.filter(source=article).delete()
+    targets = Article.objects.lookup_titles({title for title, _ in links})
+    ArticleLink.objects.bulk_create(
+        [
+            ArticleLink(
+                source=article,
+                target_title=targets[title].title if title in targets else title,
+                target=targets.get(title),
+                section=section[:200],
+            )
+            for title, section in links
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _store_search_segments(article: Article, rendered: Rendered) -> None:
+    """Rebuild the article's search segments: title (A), lead (B), infobox (C), body (D)."""
+    from django.db import connection
+
+    SearchSegment.objects.filter(article=article).delete()
+    catalogue = Catalogue.current()
+    rows = [SearchSegment(article=article, position=0, weight="A", text=article.title)]
+    lead_count = len(extract_segments(rendered.lead_html))
+    infobox_count = sum(len(extract_segments(h)) for h in rendered.infobox_html.values())
+    for index, segment in enumerate(rendered.segments, start=1):
+        weight = "B" if index <= lead_count else "C" if index <= lead_count + infobox_count else "D"
+        scopes = [_tokens(s, catalogue) for s in segment.scopes[:3]]
+        if len(segment.scopes) > 3:
+            scopes[2] = [GENERIC]
+        scopes += [[]] * (3 - len(scopes))
+        rows.append(
+            SearchSegment(
+                article=article,
+                position=index,
+                weight=weight,
+                text=segment.text,
+                scope1=scopes[0],
+                scope2=scopes[1],
+                scope3=scopes[2],
+            )
+        )
+    SearchSegment.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE wiki_searchsegment SET vector = setweight(to_tsvector('english', text), "
+            'weight::"char") WHERE article_id = %s',
+            [article.pk],
+        )
+
+
+def _tokens(stored_scope: str, catalogue: Catalogue) -> list[str]:
+    scope = catalogue.parse_stored(stored_scope)
+    return scope.tokens(catalogue)
+
+
+def _refresh_linking_articles(titles: set[str]) -> None:
+    """Re-render articles whose links to these titles changed colour (red ↔ blue)."""
+    lowered = [t.lower() for t in titles if t]
+    if not lowered:
+        return
+    source_ids = (
+        ArticleLink.objects.annotate(lower_title=Lower("target_title"))
+        .filter(lower_title__in=lowered)
+        .values("source_id")
+    )
+    for source in Article.objects.filter(pk__in=source_ids).select_related("current_revision"):
+        rerender_current(source)
+
+
+def rerender_current(article: Article) -> None:
+    """Render the current revision's source again (derived HTML only; the source is kept)."""
+    revision = article.current_revision
+    if revision is None:
+        return
+    rendered = render_content(revision.content(), revision.summary)
+    Revision.objects.filter(pk=revision.pk).update(
+        lead_html=rendered.lead_html,
+        body_html=rendered.body_html,
+        infobox_html=rendered.infobox_html,
+        headings=rendered.headings,
+    )
+    article.section_anchors = [h["anchor"] for h in rendered.headings]
+    Article.objects.filter(pk=article.pk).update(section_anchors=article.section_anchors)
+    _store_links(article, rendered.links)
+    _store_search_segments(article, rendered)
+
+
+def revert_article(
+    *, article: Article, to_revision: Revision, author, summary: str = ""
+) -> Revision:
+    """A new revision copying an earlier one's content; history never rewinds."""
+    if to_revision.article_id != article.pk:
+        raise ValueError("that revision belongs to another article")
+    return save_revision(
+        article=article,
+        author=author,
+        content=to_revision.content(),
+        summary=summary or f"Reverted to revision {to_revision.number}",
+        action=Revision.Action.REVERT,
+    )
+
+
+def undo_revision(*, article: Article, revision: Revision, author, summary: str = "") -> Revision:
+    """Take back one revision's changes while keeping everything saved after it.
+
+    Raises EditConflict when later edits touched the same lines.
+    """
+    if revision.parent is None:
+        raise ContentError({"revision": ["the first revision cannot be undone; delete instead."]})
+    article = Article.objects.select_related("current_revision").get(pk=article.pk)
+    current = article.current_revision
+    merge = merge_content(revision.content(), revision.parent.content(), current.content())
+    if not merge.clean:
+        raise EditConflict(current, merge)
+    return save_revision(
+        article=article,
+        author=author,
+        content=merge.content,
+        summary=summary or f"Undid revision {revision.number} by {revision.author_name}",
+        action=Revision.Action.UNDO,
+    )
+
+
+def set_protection(*, article: Article, protected: bool) -> bool:
+    """Protect or unprotect; returns False when it was already so."""
+    updated = Article.objects.filter(pk=article.pk, is_protected=not protected).update(
+        is_protected=protected
+    )
+    article.is_protected = protected
+    return bool(updated)
+
+
+def set_deleted(*, article: Article, deleted: bool) -> bool:
+    """Delete (hide) or restore an article: links to it turn red or blue again."""
+    updated = Article.objects.filter(pk=article.pk, is_deleted=not deleted).update(
+        is_deleted=deleted
+    )
+    article.is_deleted = deleted
+    if updated:
+        if deleted:
+            ArticleLink.objects.filter(target=article).update(target=None)
+        _refresh_linking_articles({article.title})
+    return bool(updated)
+
+
+def relink_red_links() -> int:
+    """Point link rows at articles created after the links were saved (one UPDATE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE wiki_articlelink l SET target_id = a.id FROM wiki_article a "
+            "WHERE l.target_id IS NULL AND lower(l.target_title) = lower(a.title) "
+            "AND NOT a.is_deleted"
+        )
+        return cursor.rowcount
