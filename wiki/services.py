@@ -160,7 +160,7 @@ def save_revision(
         raise ContentError({"title": ["every article needs a title."]})
     if article is not None:
         article = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))
             .select_related("current_revision")
             .get(pk=article.pk)
         )
