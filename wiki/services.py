@@ -115,6 +115,18 @@ def render_content(content: dict, summary: str = "", resolver=None) -> Rendered:
     )
 
 
+def canonical_scope(text: str) -> str:
+    """"novel:part-2" → "novel:17"; malformed scopes are left for validation to report."""
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    catalogue = Catalogue.current()
+    try:
+        return catalogue.parse(text).to_string(catalogue)
+    except ScopeError:
+        return text
+
+
 def normalise_content(content: dict) -> dict:
     tags = ", ".join(
         sorted({t.strip().lower() for t in (content.get("tags") or "").split(",") if t.strip()})
@@ -122,7 +134,7 @@ def normalise_content(content: dict) -> dict:
     return {
         "title": " ".join((content.get("title") or "").split()),
         "kind": content.get("kind") or "",
-        "scope": " ".join((content.get("scope") or "").split()),
+        "scope": canonical_scope(content.get("scope") or ""),
         "lead": (content.get("lead") or "").strip(),
         "body": (content.get("body") or "").replace("\r\n", "\n").rstrip() + "\n",
         "infobox": {
