@@ -29,7 +29,7 @@ canon: migrate
 	$(PY) manage.py load_canon
 
 ## make run: set up everything and serve the development site on http://127.0.0.1:8000
-run: migrate
+run: canon
 	@echo
 	@echo "  nlmg is starting on http://$(HOST):$(PORT)/"
 	@echo "  First admin account: run 'make admin' in another terminal (then log in at /admin/)."
@@ -44,7 +44,7 @@ test: $(DEV_STAMP)
 	$(VENV)/bin/pytest
 
 ## make serve: the production-style server (gunicorn + whitenoise, DEBUG off) on loopback
-serve: migrate
+serve: canon
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
