@@ -1,5 +1,527 @@
-from django.shortcuts import render
+"""Discussion pages: boards, threads as trees, posting, likes, follows, notifications."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nlmg.moderation import services as moderation
+from nlmg.moderation.guards import (
+    GuardRefusal,
+    check_can_write,
+    honeypot_filled,
+    suspension_message,
+)
+from nlmg.moderation.models import ModerationEvent
+from nlmg.spoilers.markup import plain_text
+from nlmg.spoilers.progress import reader_progress
+from nlmg.spoilers.scope import Catalogue, ScopeError
+
+from . import permissions, services
+from .forms import EditPostForm, PostForm, ThreadForm
+from .models import Board, Follow, Like, Notification, Post, Thread
+from .tree import MAX_DEPTH, build_items
+
+ROOTS_PER_PAGE = 25
+SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "liked": ("-like_count", "created_at", "id"),
+}
+
+
+def _scope_reached(scope_text, progress, catalogue):
+    return not scope_text or catalogue.parse_stored(scope_text).is_reached(progress)
 
 
 def board_index(request):
-    return render(request, "discussions/board_list.html")
+    boards = Board.objects.all()
+    return render(request, "discussions/board_list.html", {"boards": boards})
+
+
+def board_detail(request, board):
+    board = get_object_or_404(Board, slug=board)
+    progress = reader_progress(request)
+    catalogue = Catalogue.current()
+    page = Paginator(board.threads.for_listing(), 30).get_page(request.GET.get("page"))
+    rows = []
+    for thread in page.object_list:
+        reached = _scope_reached(thread.scope, progress, catalogue)
+        preview = ""
+        if reached and thread.opening_post and not thread.opening_post.is_removed:
+            preview = plain_text(
+                thread.opening_post.body_html, progress, catalogue=catalogue, limit=180
+            )
+        rows.append(
+            {
+                "thread": thread,
+                "reached": reached,
+                "badge": "" if reached else catalogue.parse_stored(thread.scope).label(catalogue),
+                "preview": preview,
+            }
+        )
+    return render(
+        request, "discussions/thread_list.html", {"board": board, "page": page, "rows": rows}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_create(request):
+    if not permissions.can_start_thread(request.user):
+        raise PermissionDenied(_refusal(request.user))
+    initial = {"board": request.GET.get("board"), "articles": request.GET.get("article", "")}
+    form = ThreadForm(request.POST or None, initial=initial)
+    context = {"form": form}
+    if request.method == "POST" and honeypot_filled(request):
+        return _bot(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_can_write(request.user, data["body"])
+        except GuardRefusal as refusal:
+            form.add_error(None, str(refusal))
+            return render(request, "discussions/thread_form.html", context, status=429)
+        try:
+            thread = services.start_thread(
+                board=data["board"],
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                scope=data["scope"],
+                tags=data["tags"],
+                articles=data["articles"],
+                lint_acknowledged=data["lint_acknowledged"],
+            )
+        except services.PostError as exc:
+            _add_errors(form, exc)
+            context["lint_pending"] = bool(exc.warnings)
+            return render(request, "discussions/thread_form.html", context, status=400)
+        messages.success(request, "Your thread is up. You will be notified of replies.")
+        return redirect(thread)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "discussions/thread_form.html", context, status=status)
+
+
+def _refusal(user) -> str:
+    if user.is_suspended:
+        return suspension_message(user)
+    return "Your account cannot post at the moment."
+
+
+def _bot(request):
+    return render(
+        request,
+        "discussions/refused.html",
+        {"message": "This form was filled in by a robot, so it was not posted."},
+        status=400,
+    )
+
+
+def _add_errors(form, exc):
+    for field, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _get_thread(request, pk):
+    thread = get_object_or_404(
+        Thread.objects.select_related("board", "opening_post", "opening_post__author"), pk=pk
+    )
+    if thread.is_hidden and not permissions.can_moderate(request.user):
+        raise Http404("This thread was removed by a moderator.")
+    return thread
+
+
+def thread_detail(request, pk, slug):
+    thread = _get_thread(request, pk)
+    if slug != thread.slug:
+        return redirect(thread, permanent=True)
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
+    total = thread.top_level_count
+    pages = max(1, -(-total // ROOTS_PER_PAGE))
+    try:
+        number = min(max(1, int(request.GET.get("page", 1))), pages)
+    except ValueError:
+        number = 1
+    offset = (number - 1) * ROOTS_PER_PAGE
+    root_ids = list(
+        Post.objects.filter(thread=thread, depth=0, is_opening=False)
+        .order_by(*SORTS[sort])
+        .values_list("id", flat=True)[offset : offset + ROOTS_PER_PAGE]
+    )
+    posts = list(Post.objects.for_thread_page(thread, root_ids, MAX_DEPTH - 1))
+    order = {root_id: i for i, root_id in enumerate(root_ids)}
+    posts.sort(key=lambda p: (order.get(p.root_id, 0), p.path))
+    return _render_thread(request, thread, posts, sort=sort, number=number, pages=pages)
+
+
+def thread_subtree(request, pk, slug, post_pk):
+    """ "Continue this thread": one post and its replies, deeper than the thread page goes."""
+    thread = _get_thread(request, pk)
+    anchor = get_object_or_404(Post, pk=post_pk, thread=thread)
+    posts = list(
+        Post.objects.filter(
+            thread=thread, path__startswith=anchor.path, depth__lte=anchor.depth + MAX_DEPTH - 1
+        )
+        .select_related("author")
+        .defer("body", "author__bio", "author__reading_progress")
+        .order_by("path")[:2000]
+    )
+    return _render_thread(request, thread, posts, anchor=anchor)
+
+
+def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, anchor=None):
+    progress = reader_progress(request)
+    catalogue = Catalogue.current()
+    post_ids = [p.pk for p in posts] + ([thread.opening_post_id] if thread.opening_post_id else [])
+    liked, following = set(), False
+    if request.user.is_authenticated:
+        liked = set(
+            Like.objects.filter(user=request.user, post_id__in=post_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+        following = Follow.objects.filter(thread=thread, user=request.user).exists()
+    items = build_items(
+        posts,
+        progress=progress,
+        catalogue=catalogue,
+        base_depth=anchor.depth if anchor else 0,
+        liked_ids=liked,
+        thread_scope=thread.scope,
+    )
+    opening = None
+    if thread.opening_post and not anchor:
+        opening = build_items(
+            [thread.opening_post], progress=progress, catalogue=catalogue, liked_ids=liked
+        )[0]
+        opening.past_thread_scope = False
+    reached = _scope_reached(thread.scope, progress, catalogue)
+    return render(
+        request,
+        "discussions/thread_detail.html",
+        {
+            "thread": thread,
+            "opening": opening,
+            "items": items,
+            "anchor": anchor,
+            "sort": sort,
+            "page_number": number,
+            "pages": pages,
+            "page_range": range(1, pages + 1) if pages <= 15 else None,
+            "following": following,
+            "can_reply": permissions.can_reply(request.user, thread),
+            "can_moderate": permissions.can_moderate(request.user),
+            "thread_reached": reached,
+            "thread_scope_label": ""
+            if reached
+            else catalogue.parse_stored(thread.scope).label(catalogue),
+            "tags": list(thread.tags.all()),
+            "form": PostForm(),
+        },
+    )
+
+
+def post_permalink(request, pk):
+    """The page that holds a post, scrolled to it."""
+    post = get_object_or_404(Post.objects.select_related("thread", "root"), pk=pk)
+    thread = post.thread
+    if thread.is_hidden and not permissions.can_moderate(request.user):
+        raise Http404("This thread was removed by a moderator.")
+    anchor = f"#post-{post.pk}"
+    if post.is_opening:
+        return redirect(thread.get_absolute_url() + anchor)
+    if post.depth >= MAX_DEPTH:
+        step = MAX_DEPTH - 1
+        anchor_depth = (post.depth // step) * step
+        prefix = post.path[: (anchor_depth + 1) * 6]
+        ancestor = Post.objects.get(thread=thread, path=prefix)
+        return redirect(
+            reverse(
+                "discussions:subtree",
+                kwargs={"pk": thread.pk, "slug": thread.slug, "post_pk": ancestor.pk},
+            )
+            + anchor
+        )
+    root = post.root
+    before = (
+        Post.objects.filter(thread=thread, depth=0, is_opening=False)
+        .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, id__lt=root.id))
+        .count()
+    )
+    page = before // ROOTS_PER_PAGE + 1
+    return redirect(f"{thread.get_absolute_url()}?page={page}{anchor}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request, pk):
+    thread = _get_thread(request, pk)
+    parent = None
+    parent_id = request.POST.get("parent") or request.GET.get("parent")
+    if parent_id:
+        parent = get_object_or_404(Post, pk=parent_id, thread=thread)
+    if not permissions.can_reply(request.user, thread):
+        if thread.is_locked:
+            messages.error(request, "This thread is locked: it takes no new replies.")
+            return redirect(thread)
+        raise PermissionDenied(_refusal(request.user))
+    initial = {"parent": parent.pk if parent else None}
+    quote = request.GET.get("quote")
+    if quote:
+        quoted = get_object_or_404(Post, pk=quote, thread=thread)
+        if not quoted.is_removed:
+            initial["body"] = services.quote_text(quoted)
+            initial["parent"] = quoted.pk
+            parent = quoted
+    form = PostForm(request.POST or None, initial=initial)
+    context = {"thread": thread, "parent": parent, "form": form}
+    if parent is not None:
+        progress = reader_progress(request)
+        context["parent_item"] = build_items(
+            [parent], progress=progress, catalogue=Catalogue.current(), base_depth=parent.depth
+        )[0]
+    if request.method == "POST" and honeypot_filled(request):
+        return _bot(request)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_can_write(request.user, data["body"])
+        except GuardRefusal as refusal:
+            form.add_error(None, str(refusal))
+            return render(request, "discussions/post_form.html", context, status=429)
+        try:
+            post = services.reply_to_thread(
+                thread=thread,
+                author=request.user,
+                body=data["body"],
+                parent=parent,
+                scope=data["scope"],
+                lint_acknowledged=data["lint_acknowledged"],
+            )
+        except services.ThreadLocked as exc:
+            messages.error(request, str(exc))
+            context["locked"] = True
+            return render(request, "discussions/post_form.html", context, status=409)
+        except services.PostError as exc:
+            _add_errors(form, exc)
+            context["lint_pending"] = bool(exc.warnings)
+            return render(request, "discussions/post_form.html", context, status=400)
+        messages.success(request, "Your reply is posted.")
+        return redirect(post)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "discussions/post_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    if not permissions.can_edit_post(request.user, post):
+        if request.user.is_suspended:
+            raise PermissionDenied(suspension_message(request.user))
+        raise PermissionDenied("You can edit only your own posts.")
+    form = EditPostForm(request.POST or None, initial={"body": post.body, "scope": post.scope})
+    context = {"post": post, "thread": post.thread, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_can_write(request.user, form.cleaned_data["body"])
+        except GuardRefusal as refusal:
+            form.add_error(None, str(refusal))
+            return render(request, "discussions/post_edit.html", context, status=429)
+        try:
+            services.edit_post(
+                post=post,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                scope=form.cleaned_data["scope"],
+                lint_acknowledged=form.cleaned_data["lint_acknowledged"],
+            )
+        except services.PostError as exc:
+            _add_errors(form, exc)
+            context["lint_pending"] = bool(exc.warnings)
+            return render(request, "discussions/post_edit.html", context, status=400)
+        messages.success(request, "Your post was updated; the earlier version is kept.")
+        return redirect(post)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "discussions/post_edit.html", context, status=status)
+
+
+def post_history(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    if post.is_hidden and not permissions.can_moderate(request.user):
+        raise Http404("Removed by a moderator.")
+    from nlmg.spoilers.markup import render as render_markdown
+
+    progress = reader_progress(request)
+    catalogue = Catalogue.current()
+    versions = []
+    for edit in post.edits.all():
+        result = render_markdown(edit.body, catalogue=catalogue)
+        versions.append(
+            {
+                "edit": edit,
+                "html": build_items(
+                    [_Version(edit, result.html)], progress=progress, catalogue=catalogue
+                )[0].html,
+            }
+        )
+    return render(
+        request,
+        "discussions/post_history.html",
+        {"post": post, "thread": post.thread, "versions": versions},
+    )
+
+
+class _Version:
+    """An old version of a post, shaped like a post for gating."""
+
+    def __init__(self, edit, html):
+        self.pk = edit.pk
+        self.body_html = html
+        self.scope = edit.scope
+        self.depth = 0
+        self.child_count = 0
+        self.is_hidden = self.is_deleted = False
+
+
+@login_required
+@require_POST
+def post_delete(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    if not permissions.can_delete_post(request.user, post):
+        raise PermissionDenied("You can delete only your own posts.")
+    services.delete_post(post=post)
+    messages.success(request, "Your post was deleted; replies to it stay in place.")
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def post_like(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    if not permissions.can_like(request.user, post):
+        raise PermissionDenied("You cannot like this post.")
+    if request.POST.get("like") == "0":
+        services.unlike_post(post=post, user=request.user)
+    else:
+        services.like_post(post=post, user=request.user)
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def thread_follow(request, pk):
+    thread = _get_thread(request, pk)
+    follow = request.POST.get("follow") != "0"
+    services.set_following(thread=thread, user=request.user, follow=follow)
+    messages.success(
+        request, "You follow this thread." if follow else "You no longer follow this thread."
+    )
+    return redirect(thread)
+
+
+@login_required
+def notifications(request):
+    page = Paginator(Notification.objects.for_user(request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    unread_ids = [n.pk for n in page.object_list if not n.is_read]
+    response = render(request, "discussions/notification_list.html", {"page": page})
+    if unread_ids:
+        Notification.objects.filter(pk__in=unread_ids).update(is_read=True)
+    return response
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    Notification.objects.filter(recipient=request.user, is_read=False).update(is_read=True)
+    messages.success(request, "All notifications marked as read.")
+    return redirect("notifications")
+
+
+THREAD_ACTIONS = {
+    "lock": (ModerationEvent.Action.LOCK, lambda t, v: t.set_locked(True)),
+    "unlock": (ModerationEvent.Action.UNLOCK, lambda t, v: t.set_locked(False)),
+    "pin": (ModerationEvent.Action.PIN, lambda t, v: t.set_pinned(True)),
+    "unpin": (ModerationEvent.Action.UNPIN, lambda t, v: t.set_pinned(False)),
+    "hide": (ModerationEvent.Action.HIDE, None),
+    "restore": (ModerationEvent.Action.RESTORE, None),
+    "retitle": (ModerationEvent.Action.RETITLE, lambda t, v: t.retitle(v)),
+    "move": (
+        ModerationEvent.Action.MOVE,
+        lambda t, v: t.move_to(get_object_or_404(Board, slug=v)),
+    ),
+}
+
+
+@login_required
+@require_POST
+def thread_moderate(request, pk):
+    """Moderator tools on a thread: lock, pin, hide, retitle, move (each logged, reversible)."""
+    if not permissions.can_moderate(request.user):
+        raise PermissionDenied("Only moderators can do that.")
+    thread = get_object_or_404(Thread.objects.select_related("board"), pk=pk)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    value = request.POST.get("value", "")
+    if action not in THREAD_ACTIONS:
+        messages.error(request, "Unknown action.")
+        return redirect(thread)
+    if action == "hide":
+        moderation.hide_content(target=thread, moderator=request.user, reason=reason)
+    elif action == "restore":
+        moderation.restore_content(target=thread, moderator=request.user, reason=reason)
+    else:
+        event, change = THREAD_ACTIONS[action]
+        moderation.change_state(
+            target=thread,
+            moderator=request.user,
+            action=event,
+            reason=reason,
+            change=lambda: change(thread, value),
+        )
+    messages.success(request, f"Done: {action}.")
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def post_moderate(request, pk):
+    """Moderator tools on a post: hide, restore, or set a missing spoiler scope."""
+    if not permissions.can_moderate(request.user):
+        raise PermissionDenied("Only moderators can do that.")
+    post = get_object_or_404(Post, pk=pk)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    if action == "hide":
+        moderation.hide_content(target=post, moderator=request.user, reason=reason)
+    elif action == "restore":
+        moderation.restore_content(target=post, moderator=request.user, reason=reason)
+    elif action == "scope":
+        catalogue = Catalogue.current()
+        try:
+            text = request.POST.get("value", "")
+            scope = catalogue.parse(text).to_string(catalogue) if text.strip() else ""
+        except ScopeError as exc:
+            messages.error(request, f"Not a valid scope: {exc}")
+            return redirect(post)
+        moderation.change_state(
+            target=post,
+            moderator=request.user,
+            action=ModerationEvent.Action.SET_SCOPE,
+            reason=reason,
+            change=lambda: post.set_scope(scope),
+        )
+    else:
+        messages.error(request, "Unknown action.")
+        return redirect(post)
+    messages.success(request, "Done.")
+    return redirect(post)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "markdownx",
     "nlmg.accounts",
     "nlmg.spoilers",
+    "nlmg.moderation",
     "wiki",
     "discussions",
 ]
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nlmg.spoilers.context_processors.reading_progress",
+                "discussions.context_processors.unread_notifications",
             ],
         },
     },
@@ -222,3 +224,11 @@ MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_EDITOR_RESIZABLE = True
 NLMG_WIKILINK_RESOLVER = "wiki.links.resolve_titles"
+
+# Abuse guards (see nlmg/moderation/guards.py).
+NLMG_TRUSTED_AFTER_HOURS = int(os.environ.get("NLMG_TRUSTED_AFTER_HOURS", "24"))
+NLMG_TRUSTED_AFTER_POSTS = int(os.environ.get("NLMG_TRUSTED_AFTER_POSTS", "5"))
+NLMG_NEW_MEMBER_WRITES_PER_MINUTE = int(os.environ.get("NLMG_NEW_MEMBER_WRITES_PER_MINUTE", "3"))
+NLMG_LOGIN_FAILURES_PER_ACCOUNT = 5
+NLMG_LOGIN_FAILURES_PER_ADDRESS = 20
+NLMG_EMAIL_NOTIFICATIONS = env_bool("NLMG_EMAIL_NOTIFICATIONS", False)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from discussions import views as discussions_views
 from wiki import views as wiki_views
 from wiki.sitemaps import ArticleSitemap
 
@@ -23,6 +24,9 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("discussions/", include("discussions.urls")),
+    path("notifications/", discussions_views.notifications, name="notifications"),
+    path("notifications/read/", discussions_views.notifications_read, name="notifications-read"),
+    path("moderation/", include("nlmg.moderation.urls")),
     path("markdownx/", include("markdownx.urls")),
     path("admin/", admin.site.urls),
 ]

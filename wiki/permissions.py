@@ -31,6 +31,10 @@ def edit_refusal(user, article) -> str:
     """Why this reader may not edit, in words for the page."""
     if not user.is_authenticated:
         return "Log in to edit the wiki."
+    if user.is_suspended:
+        from nlmg.moderation.guards import suspension_message
+
+        return suspension_message(user)
     if article.is_protected and not user.has_perm(EDIT_PROTECTED):
         return "This article is protected: only moderators can edit it."
     if article.is_deleted:

@@ -116,7 +116,7 @@ def render_content(content: dict, summary: str = "", resolver=None) -> Rendered:
 
 
 def canonical_scope(text: str) -> str:
-    """"novel:part-2" → "novel:17"; malformed scopes are left for validation to report."""
+    """ "novel:part-2" → "novel:17"; malformed scopes are left for validation to report."""
     text = " ".join((text or "").split())
     if not text:
         return ""
@@ -414,6 +414,14 @@ def set_protection(*, article: Article, protected: bool) -> bool:
         is_protected=protected
     )
     article.is_protected = protected
+    return bool(updated)
+
+
+def set_featured(*, article: Article, featured: bool) -> bool:
+    updated = Article.objects.filter(pk=article.pk, is_featured=not featured).update(
+        is_featured=featured
+    )
+    article.is_featured = featured
     return bool(updated)
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("<slug:slug>/links/", views.article_links, name="article-links"),
     path("<slug:slug>/feed/", feeds.ArticleHistoryFeed(), name="article-feed"),
     path("<slug:slug>/protect/", views.article_protect, name="article-protect"),
+    path("<slug:slug>/feature/", views.article_feature, name="article-feature"),
+    path("<slug:slug>/delete/", views.article_delete, name="article-delete"),
     path("<slug:slug>/revisions/<int:number>/", views.revision_detail, name="revision"),
     path("<slug:slug>/revisions/<int:number>/undo/", views.revision_undo, name="revision-undo"),
     path(

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
+from nlmg.moderation import services as moderation
+from nlmg.moderation.guards import GuardRefusal, check_can_write
+from nlmg.moderation.models import ModerationEvent
 from nlmg.spoilers.markup import gate
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
@@ -118,7 +121,12 @@ def _listing(request, queryset, **context):
 def article_detail(request, slug):
     article = _get_article(slug, Article.objects.for_page())
     if article.is_deleted:
-        return render(request, "wiki/article_deleted.html", {"article": article}, status=404)
+        return render(
+            request,
+            "wiki/article_deleted.html",
+            {"article": article, "can_delete": permissions.can_delete_article(request.user)},
+            status=404,
+        )
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     revision = article.current_revision
@@ -158,6 +166,7 @@ def article_detail(request, slug):
             "talk_threads": talk,
             "can_edit": permissions.can_edit_article(request.user, article),
             "can_protect": permissions.can_protect_article(request.user),
+            "can_delete": permissions.can_delete_article(request.user),
             "read_on": request.GET.get("read") == "1",
         },
     )
@@ -224,6 +233,13 @@ def _edit_flow(request, form, *, article, kind):
                 context["preview_html"] = gate(context["preview"].body_html, {}, preview=True)
             return render(request, "wiki/article_form.html", context)
         try:
+            check_can_write(
+                request.user, content["body"] + " " + " ".join(content["infobox"].values())
+            )
+        except GuardRefusal as refusal:
+            form.add_error(None, str(refusal))
+            return render(request, "wiki/article_form.html", context, status=429)
+        try:
             revision = services.save_revision(
                 article=article,
                 author=request.user,
@@ -260,8 +276,9 @@ def _conflict(request, form, article, kind, conflict):
     data = request.POST.copy()
     data["base_revision"] = conflict.current.pk
     form = ArticleForm(data, kind=kind)
-    form.is_valid()
-    mine = form.content() if form.is_valid() else {}
+    # Normalised like the stored revision, so the diff shows only real differences (not
+    # empty infobox fields or a trailing newline the form stripped).
+    mine = services.normalise_content(form.content()) if form.is_valid() else {}
     theirs = conflict.current.content()
     rows = diff_rows(
         content_lines(theirs, theirs["body"].split("\n"), theirs["infobox"]),
@@ -434,8 +451,53 @@ def article_protect(request, slug):
     if not permissions.can_protect_article(request.user):
         raise PermissionDenied("Only moderators can protect articles.")
     protect = request.POST.get("protect") == "1"
-    services.set_protection(article=article, protected=protect)
+    moderation.change_state(
+        target=article,
+        moderator=request.user,
+        action=ModerationEvent.Action.PROTECT if protect else ModerationEvent.Action.UNPROTECT,
+        reason=request.POST.get("reason", ""),
+        change=lambda: services.set_protection(article=article, protected=protect),
+    )
     messages.success(request, "Article protected." if protect else "Article unprotected.")
+    return redirect(article)
+
+
+@_with_redirects
+@login_required
+@require_POST
+def article_feature(request, slug):
+    article = _get_article(slug)
+    if not permissions.can_protect_article(request.user):
+        raise PermissionDenied("Only moderators can feature articles.")
+    feature = request.POST.get("feature") == "1"
+    moderation.change_state(
+        target=article,
+        moderator=request.user,
+        action=ModerationEvent.Action.FEATURE if feature else ModerationEvent.Action.UNFEATURE,
+        change=lambda: services.set_featured(article=article, featured=feature),
+    )
+    messages.success(request, "Featured on the home page." if feature else "No longer featured.")
+    return redirect(article)
+
+
+@_with_redirects
+@login_required
+@require_POST
+def article_delete(request, slug):
+    article = _get_article(slug)
+    if not permissions.can_delete_article(request.user):
+        raise PermissionDenied("Only moderators can delete articles.")
+    delete = request.POST.get("delete") == "1"
+    moderation.change_state(
+        target=article,
+        moderator=request.user,
+        action=ModerationEvent.Action.DELETE if delete else ModerationEvent.Action.UNDELETE,
+        reason=request.POST.get("reason", ""),
+        change=lambda: services.set_deleted(article=article, deleted=delete),
+    )
+    messages.success(
+        request, "Article deleted (it can be restored)." if delete else "Article restored."
+    )
     return redirect(article)
 
 

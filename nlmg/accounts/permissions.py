@@ -2,7 +2,7 @@
 
 
 def can_contribute(user) -> bool:
-    """Logged in, active, and not suspended."""
+    """Logged in, active, and not suspended or banned."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return not getattr(user, "is_suspended", False)
+    return not user.is_suspended

@@ -123,6 +123,14 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("wiki:article", kwargs={"slug": self.slug})
 
+    def moderation_state(self) -> dict:
+        return {
+            "is_protected": self.is_protected,
+            "is_deleted": self.is_deleted,
+            "is_featured": self.is_featured,
+            "current_revision": self.revision_count,
+        }
+
 
 class ArticleRedirect(models.Model):
     """The old title and slug of a renamed article keep working."""

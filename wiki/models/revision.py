@@ -82,6 +82,50 @@ class Revision(models.Model):
     def get_absolute_url(self):
         return reverse("wiki:revision", kwargs={"slug": self.article.slug, "number": self.number})
 
+    def moderation_state(self) -> dict:
+        article = self.article
+        return {
+            "current_revision": article.current_revision.number
+            if article.current_revision
+            else None,
+            "is_protected": article.is_protected,
+        }
+
+    def moderation_preview(self) -> str:
+        return self.body_html
+
+    @property
+    def moderation_owner(self):
+        return self.author
+
+    def hide(self, *, by, reason: str = "") -> bool:
+        """Take this edit off the article: revert to the revision before it (if current)."""
+        from wiki.services import revert_article
+
+        if self.article.current_revision_id != self.pk or self.parent is None:
+            return False
+        revert_article(
+            article=self.article,
+            to_revision=self.parent,
+            author=by,
+            summary=f"Moderator removed revision {self.number}: {reason}"[:300],
+        )
+        return True
+
+    def restore(self, *, by) -> bool:
+        """Bring this revision's content back (as a new revision)."""
+        from wiki.services import revert_article
+
+        if self.article.current_revision_id == self.pk:
+            return False
+        revert_article(
+            article=self.article,
+            to_revision=self,
+            author=by,
+            summary=f"Moderator restored revision {self.number}",
+        )
+        return True
+
     def content(self) -> dict:
         """The editable content, as the edit form and the merge see it."""
         return {

@@ -41,6 +41,13 @@ WIKILINK = re.compile(
     r"\[\[(?P<title>[^\[\]|#\n]+)(?:#(?P<section>[^\[\]|\n]*))?(?:\|(?P<label>[^\[\]\n]*))?\]\]"
 )
 NESTING_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]*")
+QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
+
+
+def split_quote(line: str) -> tuple[str, str]:
+    """("> > ", rest) for a line inside block quotes, so spoiler blocks work in quotes too."""
+    m = QUOTE_PREFIX.match(line)
+    return (m.group(0), line[m.end() :]) if m else ("", line)
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,8 @@ def check_source(
                 MarkupError(number, f"nesting is too deep (at most {MAX_LINE_NESTING} levels).")
             )
             continue
-        if m := BLOCK_OPEN_LINE.match(line):
+        _, unquoted = split_quote(line)
+        if m := BLOCK_OPEN_LINE.match(unquoted):
             scope_text = m.group("scope")
             if not scope_text:
                 errors.append(
@@ -156,7 +164,7 @@ def check_source(
                     )
                 )
             continue
-        if BLOCK_CLOSE_LINE.match(line):
+        if BLOCK_CLOSE_LINE.match(unquoted):
             if open_blocks:
                 open_blocks.pop()
             else:
@@ -164,7 +172,7 @@ def check_source(
                     MarkupError(number, '":::" closes a spoiler block that was never opened.')
                 )
             continue
-        if m := BLOCK_OTHER_LINE.match(line):
+        if m := BLOCK_OTHER_LINE.match(unquoted):
             errors.append(
                 MarkupError(
                     number,
@@ -252,12 +260,13 @@ class SpoilerPreprocessor(Preprocessor):
                 fence = m.group("fence")
                 out.append(line)
                 continue
-            if m := BLOCK_OPEN_LINE.match(line):
+            prefix, unquoted = split_quote(line)
+            if m := BLOCK_OPEN_LINE.match(unquoted):
                 index = self.state.add_scope(m.group("scope") or None)
-                out.extend(["", f"{BLOCK_OPEN}{index}{BLOCK_MID}", ""])
+                out.extend([prefix, f"{prefix}{BLOCK_OPEN}{index}{BLOCK_MID}", prefix])
                 continue
-            if BLOCK_CLOSE_LINE.match(line):
-                out.extend(["", BLOCK_CLOSE, ""])
+            if BLOCK_CLOSE_LINE.match(unquoted):
+                out.extend([prefix, f"{prefix}{BLOCK_CLOSE}", prefix])
                 continue
             out.append(INLINE_SPOILER.sub(self._inline, line))
         return out

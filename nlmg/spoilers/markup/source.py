@@ -11,6 +11,7 @@ from .render import (
     FENCE_LINE,
     INLINE_SPOILER,
     clean_source,
+    split_quote,
 )
 
 HIDDEN = "⟨hidden: spoiler for {label}⟩"
@@ -28,13 +29,14 @@ def mask_source(
     fence = None
     for line in lines:
         hiding = next((label for label in hidden_by if label), None)
-        if m := BLOCK_OPEN_LINE.match(line):
+        _, unquoted = split_quote(line)
+        if m := BLOCK_OPEN_LINE.match(unquoted):
             scope = catalogue.parse_stored(m.group("scope") or "*")
             reached = scope.is_reached(progress)
             hidden_by.append(None if reached else scope.label(catalogue))
             out.append(line if not hiding else HIDDEN.format(label=hiding))
             continue
-        if BLOCK_CLOSE_LINE.match(line) and hidden_by and not fence:
+        if BLOCK_CLOSE_LINE.match(unquoted) and hidden_by and not fence:
             hidden_by.pop()
             out.append(line)
             continue

@@ -1,0 +1,83 @@
+from django import forms
+from markdownx.fields import MarkdownxFormField
+
+from .models import Board
+
+BODY_HELP = (
+    'Markdown. Hide spoilers inline with ">![novel:12] text!<" or in a block '
+    '"::: spoiler film:completion" … ":::"; ">!text!<" hides without naming a point.'
+)
+SCOPE_HELP = (
+    "Optional: if the whole post spoils something, say up to where, e.g. novel:part-2 or "
+    "film:cottages. Readers before that point see it collapsed."
+)
+
+
+class PostForm(forms.Form):
+    body = MarkdownxFormField(label="Your reply", help_text=BODY_HELP)
+    scope = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Spoiler scope of the whole post",
+        help_text=SCOPE_HELP,
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lint_acknowledged = forms.BooleanField(
+        required=False, label="Post anyway: I have checked the spoiler warnings"
+    )
+
+
+class ThreadForm(forms.Form):
+    board = forms.ModelChoiceField(
+        queryset=Board.objects.all(), to_field_name="slug", empty_label=None
+    )
+    title = forms.CharField(
+        max_length=200,
+        help_text="Keep the title spoiler-free: every reader sees it in the listings.",
+    )
+    body = MarkdownxFormField(label="Opening post", help_text=BODY_HELP)
+    scope = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Spoilers up to",
+        help_text="How far a reader must be to read this thread freely, e.g. novel:part-2. "
+        "Readers before that see only the title and a badge.",
+    )
+    tags = forms.CharField(max_length=300, required=False, help_text="Comma-separated.")
+    articles = forms.CharField(
+        max_length=500,
+        required=False,
+        label="About these wiki articles",
+        help_text="Comma-separated article titles; the thread is listed on their talk sections.",
+    )
+    lint_acknowledged = forms.BooleanField(
+        required=False, label="Post anyway: I have checked the spoiler warnings"
+    )
+
+    def clean_tags(self):
+        return [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()][:10]
+
+    def clean_articles(self):
+        from wiki.models import Article
+
+        titles = [t.strip() for t in self.cleaned_data["articles"].split(",") if t.strip()][:10]
+        found = Article.objects.lookup_titles(titles)
+        missing = [t for t in titles if t not in found]
+        if missing:
+            raise forms.ValidationError(
+                "No wiki article called: " + ", ".join(missing), code="unknown_article"
+            )
+        return list({a.pk: a for a in found.values()}.values())
+
+
+class EditPostForm(forms.Form):
+    body = MarkdownxFormField(label="Your post", help_text=BODY_HELP)
+    scope = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Spoiler scope of the whole post",
+        help_text=SCOPE_HELP,
+    )
+    lint_acknowledged = forms.BooleanField(
+        required=False, label="Save anyway: I have checked the spoiler warnings"
+    )
