@@ -27,6 +27,7 @@ migrate: $(STAMP)
 
 canon: migrate
 	$(PY) manage.py load_canon
+	$(PY) manage.py load_starter_threads
 
 ## make run: set up everything and serve the development site on http://127.0.0.1:8000
 run: canon

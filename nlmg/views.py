@@ -8,7 +8,45 @@ from django.views.decorators.cache import never_cache
 
 
 def home(request):
-    return render(request, "home.html")
+    """What the site is, featured articles, and what is happening (constant queries)."""
+    from django.apps import apps
+
+    from nlmg.spoilers.progress import reader_progress
+    from nlmg.spoilers.scope import Catalogue
+
+    progress = reader_progress(request)
+    catalogue = Catalogue.current()
+
+    def reached(scope):
+        return not scope or catalogue.parse_stored(scope).is_reached(progress)
+
+    Article = apps.get_model("wiki", "Article")
+    Thread = apps.get_model("discussions", "Thread")
+    Revision = apps.get_model("wiki", "Revision")
+    featured = [
+        a
+        for a in Article.objects.live().filter(is_featured=True).select_related("kind")[:12]
+        if reached(a.scope)
+    ]
+    threads = [
+        {
+            "thread": t,
+            "reached": reached(t.scope),
+            "label": catalogue.parse_stored(t.scope).label(catalogue) if t.scope else "",
+        }
+        for t in Thread.objects.visible().select_related("board").order_by("-last_activity_at")[:6]
+    ]
+    changes = [
+        {"revision": r, "hidden": not reached(r.article.scope)}
+        for r in Revision.objects.recent_changes()
+        .filter(article__is_deleted=False)
+        .order_by("-created_at")[:6]
+    ]
+    return render(
+        request,
+        "home.html",
+        {"featured": featured, "threads": threads, "changes": changes},
+    )
 
 
 @never_cache

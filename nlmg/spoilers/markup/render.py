@@ -41,6 +41,27 @@ WIKILINK = re.compile(
     r"\[\[(?P<title>[^\[\]|#\n]+)(?:#(?P<section>[^\[\]|\n]*))?(?:\|(?P<label>[^\[\]\n]*))?\]\]"
 )
 NESTING_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]*")
+CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+
+
+def sub_outside_code(pattern: re.Pattern, repl, line: str) -> str:
+    """pattern.sub on the parts of a line that are not inline code spans."""
+    if "`" not in line:
+        return pattern.sub(repl, line)
+    out, position = [], 0
+    for m in CODE_SPAN.finditer(line):
+        out.append(pattern.sub(repl, line[position : m.start()]))
+        out.append(m.group(0))
+        position = m.end()
+    out.append(pattern.sub(repl, line[position:]))
+    return "".join(out)
+
+
+def outside_code(line: str) -> str:
+    """The line with inline code spans blanked out (for validation)."""
+    return CODE_SPAN.sub("", line) if "`" in line else line
+
+
 QUOTE_PREFIX = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")
 
 
@@ -189,7 +210,7 @@ def check_source(
                     "(put spoiler markup inside the footnote instead).",
                 )
             )
-        rest = line
+        line = outside_code(line)
         for m in INLINE_SPOILER.finditer(line):
             if m.group("scope") is not None:
                 scope_text = m.group("scope").strip()
@@ -268,7 +289,7 @@ class SpoilerPreprocessor(Preprocessor):
             if BLOCK_CLOSE_LINE.match(unquoted):
                 out.extend([prefix, f"{prefix}{BLOCK_CLOSE}", prefix])
                 continue
-            out.append(INLINE_SPOILER.sub(self._inline, line))
+            out.append(sub_outside_code(INLINE_SPOILER, self._inline, line))
         return out
 
     def _inline(self, m):

@@ -12,6 +12,7 @@ from .render import (
     INLINE_SPOILER,
     clean_source,
     split_quote,
+    sub_outside_code,
 )
 
 HIDDEN = "⟨hidden: spoiler for {label}⟩"
@@ -52,7 +53,9 @@ def mask_source(
             fence = m.group("fence")
             out.append(line)
             continue
-        out.append(INLINE_SPOILER.sub(lambda m: _mask_inline(m, progress, catalogue), line))
+        out.append(
+            sub_outside_code(INLINE_SPOILER, lambda m: _mask_inline(m, progress, catalogue), line)
+        )
     return out
 
 
