@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "nlmg.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nlmg.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "nlmg.urls"
@@ -232,3 +234,10 @@ NLMG_NEW_MEMBER_WRITES_PER_MINUTE = int(os.environ.get("NLMG_NEW_MEMBER_WRITES_P
 NLMG_LOGIN_FAILURES_PER_ACCOUNT = 5
 NLMG_LOGIN_FAILURES_PER_ADDRESS = 20
 NLMG_EMAIL_NOTIFICATIONS = env_bool("NLMG_EMAIL_NOTIFICATIONS", False)
+
+# Image uploads through the editor: raster images only, checked by content and re-encoded.
+MARKDOWNX_MEDIA_PATH = "uploads/%Y/%m/"
+MARKDOWNX_UPLOAD_MAX_SIZE = 4 * 1024 * 1024
+MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 88}
+NLMG_UPLOADS_PER_HOUR = int(os.environ.get("NLMG_UPLOADS_PER_HOUR", "20"))

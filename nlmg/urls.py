@@ -7,7 +7,7 @@ from discussions import views as discussions_views
 from wiki import views as wiki_views
 from wiki.sitemaps import ArticleSitemap
 
-from . import views
+from . import editor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,7 +27,8 @@ urlpatterns = [
     path("notifications/", discussions_views.notifications, name="notifications"),
     path("notifications/read/", discussions_views.notifications_read, name="notifications-read"),
     path("moderation/", include("nlmg.moderation.urls")),
-    path("markdownx/", include("markdownx.urls")),
+    path("markdownx/markdownify/", editor.preview, name="markdownx_markdownify"),
+    path("markdownx/upload/", editor.upload, name="markdownx_upload"),
     path("admin/", admin.site.urls),
 ]
 

@@ -187,3 +187,15 @@ class LoginAttempt(models.Model):
 
     def __str__(self):
         return f"{self.username} from {self.address}"
+
+
+class UploadRecord(models.Model):
+    """An image a member uploaded through the editor (counted for the hourly limit)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.path
