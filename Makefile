@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test serve admin migrate canon lint format check clean-venv
+.PHONY: run test serve admin migrate canon lint format check clean-venv bench backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,18 @@ format: $(DEV_STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## make bench: the generated large site under gunicorn, driven by wrk; writes bench/results.json
+bench: $(DEV_STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || \
+		(echo "Install wrk (apt-get install wrk) and run make bench again." && exit 1)
+	$(PY) bench/run.py
+
+## make backup [FILE=...]: pg_dump of the site's database (embedded or DATABASE_URL)
+backup: $(STAMP)
+	$(PY) -m nlmg.backup dump $(FILE)
+
+## make restore FILE=...: restore a backup over the site's database
+restore: $(STAMP)
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=var/backups/nlmg-....dump" && exit 2)
+	$(PY) -m nlmg.backup restore $(FILE)

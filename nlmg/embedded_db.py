@@ -9,12 +9,13 @@ survives restarts. When it cannot start, the process stops with one sentence say
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sys
 import warnings
 from pathlib import Path
 
-DATABASE_NAME = "nlmg"
+DATABASE_NAME = os.environ.get("NLMG_DB_NAME", "nlmg")
 
 
 class EmbeddedDatabaseError(Exception):
@@ -79,6 +80,10 @@ def start(pgdata: Path) -> tuple[str, str]:
 def _ensure_database(host: str, port: str) -> None:
     import psycopg
 
+    if not DATABASE_NAME.replace("_", "").isalnum():
+        raise EmbeddedDatabaseError(
+            f"NLMG_DB_NAME must be letters, digits and underscores, not {DATABASE_NAME!r}."
+        )
     with psycopg.connect(
         host=host, port=port, user="postgres", dbname="postgres", autocommit=True
     ) as conn:

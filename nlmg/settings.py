@@ -114,9 +114,10 @@ def database_config(database_url: str, pgdata: Path, start_embedded=None) -> dic
 
 
 DATABASES = {"default": database_config(DATABASE_URL, EMBEDDED_PGDATA)}
-DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("NLMG_TEST_DATABASE_NAME")
-if not DATABASES["default"]["TEST"]["NAME"]:
-    del DATABASES["default"]["TEST"]["NAME"]
+# Each test run gets its own database, so runs in parallel never drop each other's.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+    "NLMG_TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -241,3 +242,4 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 4 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 88}
 NLMG_UPLOADS_PER_HOUR = int(os.environ.get("NLMG_UPLOADS_PER_HOUR", "20"))
+NLMG_BENCH_VIEWS = env_bool("NLMG_BENCH_VIEWS", False)

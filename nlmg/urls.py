@@ -32,6 +32,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.NLMG_BENCH_VIEWS:
+    from . import bench_views
+
+    urlpatterns.append(path("bench/ceiling/", bench_views.ceiling, name="bench-ceiling"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
