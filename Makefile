@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test serve admin migrate canon lint format check clean-venv bench backup restore
+.PHONY: run test serve admin migrate canon lint format check clean-venv bench backup restore soak
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -85,3 +85,8 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FILE)" || (echo "Usage: make restore FILE=var/backups/nlmg-....dump" && exit 2)
 	$(PY) -m nlmg.backup restore $(FILE)
+
+## make soak: a few minutes of mixed load against gunicorn; errors, p99 and worker memory
+soak: $(DEV_STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/soak.py
