@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "nlmg.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nlmg.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -243,3 +244,4 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 88}
 NLMG_UPLOADS_PER_HOUR = int(os.environ.get("NLMG_UPLOADS_PER_HOUR", "20"))
 NLMG_BENCH_VIEWS = env_bool("NLMG_BENCH_VIEWS", False)
+NLMG_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("NLMG_ANONYMOUS_CACHE_SECONDS", "60"))

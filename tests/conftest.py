@@ -10,10 +10,23 @@ settings.STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Whole-page caching for anonymous readers is tested on its own (tests/test_page_cache.py);
+# elsewhere it would hide the template context that tests inspect.
+settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
 
 from tests.factories import make_user  # noqa: E402
 
 PASSWORD = "a-long-test-passphrase-42"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (pages, the works catalogue, lint terms)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -95,11 +95,14 @@ def dismiss_flags(*, target, moderator, reason: str = "") -> int:
 
 @transaction.atomic
 def hide_content(*, target, moderator, reason: str = "") -> bool:
-    """Hide a post or thread ("removed by a moderator" in its place); reversible."""
+    """Hide a post or thread ("removed by a moderator" in its place); reversible.
+
+    Flags are resolved only when something was hidden: otherwise they stay open for another
+    decision, rather than leaving the queue with nothing in the audit log."""
     before = target.moderation_state()
     changed = target.hide(by=moderator, reason=reason)
-    _resolve_flags(target, moderator, Flag.Status.ACTIONED)
     if changed:
+        _resolve_flags(target, moderator, Flag.Status.ACTIONED)
         record(
             actor=moderator,
             action=ModerationEvent.Action.HIDE,

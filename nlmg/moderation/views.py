@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nlmg.spoilers.markup import gate
@@ -139,7 +140,14 @@ def act(request):
                     moderator=request.user,
                     reason=reason or "Your content was removed by a moderator.",
                 )
-            messages.success(request, "Hidden." if changed else "It was already hidden.")
+            if changed:
+                messages.success(request, "Hidden.")
+            else:
+                messages.error(
+                    request,
+                    "Nothing changed: it was already hidden, or cannot be hidden (a wiki "
+                    "revision can be hidden only while it is the article's current one).",
+                )
         elif action == "restore":
             changed = services.restore_content(target=target, moderator=request.user, reason=reason)
             messages.success(request, "Restored." if changed else "It was not hidden.")
@@ -159,7 +167,12 @@ def act(request):
             )
     except services.ModerationError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "moderation:queue")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    return redirect(next_url or "moderation:queue")
 
 
 @require_http_methods(["GET", "POST"])

@@ -249,7 +249,7 @@ class Catalogue:
         for key, work in self.works.items():
             try:
                 value = int(progress.get(key, 0))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 value = 0
             out[key] = max(0, min(value, work.last_position))
         return out

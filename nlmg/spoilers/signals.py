@@ -1,5 +1,6 @@
 """Cache invalidation when works or lint terms change (side effects kept in signals)."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -12,9 +13,21 @@ from .scope import Catalogue
 @receiver([post_save, post_delete], sender=Work)
 @receiver([post_save, post_delete], sender=Point)
 def forget_catalogue(**kwargs):
+    # Forgotten again on commit: a request reading the catalogue before the edit commits would
+    # otherwise cache the old works for an hour.
     Catalogue.invalidate()
+    transaction.on_commit(Catalogue.invalidate)
 
 
 @receiver([post_save, post_delete], sender=LintTerm)
 def forget_lint_terms(**kwargs):
     forget_terms()
+    transaction.on_commit(forget_terms)
+
+
+@receiver([post_save, post_delete])
+def forget_cached_pages(sender, **kwargs):
+    """Anonymous pages are cached whole; any content write makes them stale."""
+    from nlmg.middleware import bump_page_generation
+
+    bump_page_generation(sender=sender)

@@ -222,7 +222,8 @@ def extract_headings(stored_html: str) -> list[Heading]:
     text: list[str] = []
     position = 0
     for m in TAG.finditer(stored_html):
-        if current is not None:
+        # Words inside a spoiler within the heading are left out: the TOC shows them unhidden.
+        if current is not None and _scopes(stack) == current[2]:
             text.append(stored_html[position : m.start()])
         position = m.end()
         closing, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
