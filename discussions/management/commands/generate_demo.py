@@ -5,8 +5,10 @@ sections rendered once; every row is still exactly what the services would have 
 """
 
 import random
+import re
 import sys
 import time
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -20,63 +22,27 @@ from nlmg.spoilers.scope import Catalogue
 from wiki.models import Article, ArticleKind, ArticleLink, Revision, SearchSegment
 from wiki.models.article import article_slug
 
-WORDS = [
-    "memory",
-    "carer",
-    "donor",
-    "Hailsham",
-    "cottage",
-    "Norfolk",
-    "tape",
-    "song",
-    "guardian",
-    "gallery",
-    "art",
-    "poem",
-    "exchange",
-    "sale",
-    "pencil",
-    "case",
-    "boat",
-    "marsh",
-    "field",
-    "pavilion",
-    "creek",
-    "fence",
-    "rumour",
-    "letter",
-    "morning",
-    "rain",
-    "road",
-    "car",
-    "hospital",
-    "window",
-    "corridor",
-    "corner",
-    "coast",
-    "lost",
-    "found",
-    "friend",
-    "quiet",
-    "kind",
-    "careful",
-    "remember",
-    "forget",
-    "hope",
-    "wait",
-    "drive",
-    "watch",
-    "listen",
-    "promise",
-    "dance",
-]
+CANON_DIR = Path(__file__).resolve().parents[3] / "wiki" / "canon"
+
+
+def vocabulary() -> list[str]:
+    """Words of the canon articles, most frequent first (for Zipf-like sampling)."""
+    counts: dict[str, int] = {}
+    for path in CANON_DIR.glob("*.md"):
+        for word in re.findall(r"[A-Za-z][a-z']{2,}", path.read_text(encoding="utf-8")):
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=counts.get, reverse=True) or ["memory", "tape", "guardian"]
+
+
+WORDS = vocabulary()
+WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
 SCOPES = ["novel:7 film:hailsham", "novel:14 film:cottages", "novel:19 film:completion",
           "novel:22 film:completion", "novel:part-1", "drama:5", "novel:23"]  # fmt: skip
 BATCH = 2000
 
 
 def sentence(rng, n=None):
-    words = [rng.choice(WORDS) for _ in range(n or rng.randint(8, 20))]
+    words = rng.choices(WORDS, weights=WEIGHTS, k=n or rng.randint(8, 20))
     return " ".join(words).capitalize() + "."
 
 
