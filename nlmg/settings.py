@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "nlmg.spoilers.context_processors.reading_progress",
                 "discussions.context_processors.unread_notifications",
+                "nlmg.moderation.context_processors.moderation_notices",
             ],
         },
     },

@@ -23,9 +23,14 @@ def home(request):
     Article = apps.get_model("wiki", "Article")
     Thread = apps.get_model("discussions", "Thread")
     Revision = apps.get_model("wiki", "Revision")
+    from nlmg.spoilers.markup import plain_text
+
     featured = [
-        a
-        for a in Article.objects.live().filter(is_featured=True).select_related("kind")[:12]
+        {"article": a, "lead": plain_text(a.current_revision.lead_html, progress, limit=240)}
+        for a in Article.objects.live()
+        .filter(is_featured=True)
+        .select_related("kind", "current_revision")
+        .only("title", "slug", "scope", "kind__name", "current_revision__lead_html")[:12]
         if reached(a.scope)
     ]
     threads = [

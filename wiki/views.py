@@ -14,7 +14,7 @@ from taggit.models import Tag
 from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
-from nlmg.spoilers.markup import gate
+from nlmg.spoilers.markup import gate, plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
@@ -58,7 +58,12 @@ def _with_redirects(view):
         except _Redirect as moved:
             url = request.path.replace(f"/wiki/{slug}/", f"/wiki/{moved.article.slug}/", 1)
             query = request.META.get("QUERY_STRING")
-            return redirect(url + (f"?{query}" if query else ""), permanent=True)
+            response = redirect(url + (f"?{query}" if query else ""), permanent=True)
+            if request.method not in ("GET", "HEAD"):
+                # 308 keeps the method and body: an edit posted to a renamed article's old
+                # address is sent again to the new one, not dropped by a 301's GET.
+                response.status_code = 308
+            return response
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -160,6 +165,8 @@ def article_detail(request, slug):
             "revision": revision,
             "body": gate(revision.body_html, progress, catalogue=catalogue),
             "lead": gate(revision.lead_html, progress, catalogue=catalogue),
+            # The lead as this reader may see it, without markdown, for meta and OpenGraph.
+            "description": plain_text(revision.lead_html, progress, catalogue=catalogue),
             "infobox": infobox,
             "toc": headings,
             "tags": list(article.tags.all()),
@@ -225,9 +232,10 @@ def _edit_flow(request, form, *, article, kind):
     context = {"form": form, "article": article, "kind": kind}
     if request.method == "POST" and form.is_valid():
         content = form.content()
-        if "preview" in request.POST or (
-            kind and kind.key != (article.kind.key if article else kind.key)
-        ):
+        # A changed kind is previewed once so its infobox fields can be filled in; the form
+        # says which kind's fields it showed, so the next save goes through.
+        shown_kind = request.POST.get("infobox_kind") or (article.kind.key if article else "")
+        if "preview" in request.POST or (kind and article and kind.key != shown_kind):
             context["preview"] = _preview(form, content)
             if context["preview"]:
                 context["preview_html"] = gate(context["preview"].body_html, {}, preview=True)
@@ -310,10 +318,10 @@ def article_history(request, slug):
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
         return redirect(article)
     page = Paginator(Revision.objects.for_history(article), 50).get_page(request.GET.get("page"))
-    rows = [
-        {"revision": r, "summary": gate(r.summary_html, progress, catalogue=catalogue)}
-        for r in page.object_list
-    ]
+    rows = []
+    for r in page.object_list:
+        r.article = article  # the row links use its slug; no query per revision
+        rows.append({"revision": r, "summary": gate(r.summary_html, progress, catalogue=catalogue)})
     return render(
         request, "wiki/article_history.html", {"article": article, "page": page, "rows": rows}
     )
@@ -349,6 +357,10 @@ def revision_detail(request, slug, number):
 @_with_redirects
 def article_diff(request, slug):
     article = _get_article(slug)
+    progress = reader_progress(request)
+    catalogue = Catalogue.current()
+    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
+        return redirect(article)
     try:
         from_id, to_id = int(request.GET["from"]), int(request.GET["to"])
     except (KeyError, ValueError):
@@ -367,10 +379,6 @@ def article_diff(request, slug):
     if from_id not in revisions or to_id not in revisions:
         raise Http404("No such revision of this article.")
     old, new = revisions[from_id], revisions[to_id]
-    progress = reader_progress(request)
-    catalogue = Catalogue.current()
-    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
-        return redirect(article)
 
     def lines(revision):
         content = revision.content()
@@ -474,6 +482,7 @@ def article_feature(request, slug):
         target=article,
         moderator=request.user,
         action=ModerationEvent.Action.FEATURE if feature else ModerationEvent.Action.UNFEATURE,
+        reason=request.POST.get("reason", ""),
         change=lambda: services.set_featured(article=article, featured=feature),
     )
     messages.success(request, "Featured on the home page." if feature else "No longer featured.")

@@ -58,8 +58,10 @@ class User(AbstractUser):
     def moderation_owner(self):
         return self
 
+    moderation_can_hide = False  # members are warned or suspended, not hidden
+
     def hide(self, *, by, reason: str = "") -> bool:
-        return False  # members are suspended, not hidden
+        return False
 
     def restore(self, *, by) -> bool:
         return False

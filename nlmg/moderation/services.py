@@ -105,7 +105,7 @@ def hide_content(*, target, moderator, reason: str = "") -> bool:
         _resolve_flags(target, moderator, Flag.Status.ACTIONED)
         record(
             actor=moderator,
-            action=ModerationEvent.Action.HIDE,
+            action=getattr(target, "moderation_hide_action", ModerationEvent.Action.HIDE),
             target=target,
             reason=reason,
             before=before,
@@ -121,7 +121,7 @@ def restore_content(*, target, moderator, reason: str = "") -> bool:
     if changed:
         record(
             actor=moderator,
-            action=ModerationEvent.Action.RESTORE,
+            action=getattr(target, "moderation_restore_action", ModerationEvent.Action.RESTORE),
             target=target,
             reason=reason,
             before=before,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("act/", views.act, name="act"),
     path("log/", views.log, name="log"),
     path("members/<str:username>/", views.member, name="member"),
+    path("warnings/<int:pk>/ack/", views.acknowledge_warning, name="warning-ack"),
 ]

@@ -90,10 +90,11 @@ def queue(request):
         ct.pk: ct
         for ct in ContentType.objects.filter(pk__in={g["content_type_id"] for g in groups})
     }
+    targets = _load_targets(types, groups)
     items = []
     for group in groups:
         content_type = types[group["content_type_id"]]
-        target = content_type.model_class()._default_manager.filter(pk=group["object_id"]).first()
+        target = targets.get((content_type.pk, group["object_id"]))
         if target is None:
             continue
         owner = getattr(target, "moderation_owner", None)
@@ -105,12 +106,32 @@ def queue(request):
                 "owner": owner,
                 "flags": flags_by_key.get((group["content_type_id"], group["object_id"]), []),
                 "preview": gate(target.moderation_preview(), {}, preview=True),
+                "can_hide": getattr(target, "moderation_can_hide", True),
                 "form": ActionForm(
                     initial={"content_type": content_type.pk, "object_id": target.pk}
                 ),
             }
         )
     return render(request, "moderation/queue.html", {"items": items, "page": page, "order": order})
+
+
+def _load_targets(types, groups) -> dict:
+    """{(content type id, object id): object}, one query per content type. Forward foreign
+    keys come in the same query, so an item's owner, article or opening post costs nothing."""
+    ids_by_type: dict = {}
+    for group in groups:
+        ids_by_type.setdefault(group["content_type_id"], []).append(group["object_id"])
+    targets = {}
+    for type_id, ids in ids_by_type.items():
+        model = types[type_id].model_class()
+        related = [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.is_relation and (f.many_to_one or f.one_to_one)
+        ]
+        for target in model._default_manager.select_related(*related).filter(pk__in=ids):
+            targets[(type_id, target.pk)] = target
+    return targets
 
 
 @require_POST
@@ -134,7 +155,7 @@ def act(request):
             messages.success(request, "Flags dismissed.")
         elif action in ("hide", "hide_warn"):
             changed = services.hide_content(target=target, moderator=request.user, reason=reason)
-            if action == "hide_warn" and target.moderation_owner is not None:
+            if changed and action == "hide_warn" and target.moderation_owner is not None:
                 services.warn_member(
                     member=target.moderation_owner,
                     moderator=request.user,
@@ -241,4 +262,24 @@ def log(request):
             "actor": actor,
             "model": model,
         },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge_warning(request, pk):
+    """The member has read a moderator's warning."""
+    from .models import Warning
+
+    Warning.objects.filter(pk=pk, user=request.user).update(is_acknowledged=True)
+    return redirect(request.POST.get("next") if _same_site(request) else "/")
+
+
+def _same_site(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    return url_has_allowed_host_and_scheme(
+        request.POST.get("next"),
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
     )

@@ -84,6 +84,7 @@ class Revision(models.Model):
 
     def moderation_state(self) -> dict:
         article = self.article
+        article.refresh_from_db(fields=["current_revision", "is_protected"])
         return {
             "current_revision": article.current_revision.number
             if article.current_revision
@@ -97,6 +98,10 @@ class Revision(models.Model):
     @property
     def moderation_owner(self):
         return self.author
+
+    # In the audit log, hiding and restoring an edit are reverts of the article.
+    moderation_hide_action = "revert"
+    moderation_restore_action = "revert"
 
     def hide(self, *, by, reason: str = "") -> bool:
         """Take this edit off the article: revert to the revision before it (if current)."""

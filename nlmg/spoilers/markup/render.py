@@ -600,7 +600,7 @@ class SpoilersOutOfReach(Treeprocessor):
     def run(self, root):
         used_ids = {e.get("id") for e in root.iter() if e.get("id")}
         for element in list(root.iter()):
-            for name, value in element.items():
+            for name, value in list(element.items()):
                 if PRIVATE_MARKERS.search(value):
                     element.set(
                         name, "".join(t for scope, t, _ in self._pieces(value) if not scope)

@@ -1,0 +1,61 @@
+"""Admin smoke test: every registered model's changelist and one object's change form open."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import edit_article, make_board_thread, make_thread_reply
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+@pytest.fixture
+def one_of_each(act, flag, client, client_for, moderator_client, member, other_member, article):
+    """At least one row of every model the project registers in the admin, made as the site
+    makes them."""
+    thread = make_board_thread(author=member, title="Admin smoke thread")
+    thread.tags.set(["hailsham"])
+    reply = make_thread_reply(thread, author=other_member, body="A reply.\n")
+    make_thread_reply(thread, author=member, parent=reply, body="A nested reply.\n")
+    client_for(member).post(f"/discussions/post/{reply.pk}/like/")
+    client_for(other_member).post(f"/discussions/post/{reply.pk}/edit/", {"body": "Edited."})
+    flag(member, "post", reply, reason="abuse", note="Rude.")
+    act(moderator_client, reply, "hide_warn", reason="Rude.")
+    act(moderator_client, reply, "suspend", reason="Rude again.", days=2)
+    client.post("/accounts/login/", {"username": "kathy", "password": "wrong"})
+    edit_article(article, title="Hailsham House", body="See [[Norfolk]].\n")
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_admin_changelist_and_change_form_open_for_a_superuser(
+    one_of_each, superuser_client, model
+):
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"build a {opts.label} in the one_of_each fixture"
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    listing = superuser_client.get(changelist)
+    form = superuser_client.get(change)
+
+    assert listing.status_code == 200, changelist
+    assert form.status_code == 200, change
+
+
+def test_admin_index_lists_the_moderation_models(superuser_client):
+    response = superuser_client.get("/admin/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for path in ("moderationevent", "flag", "suspension", "warning", "loginattempt"):
+        assert f'href="/admin/moderation/{path}/"' in page
+
+
+def test_admin_searches_and_filters_flags(one_of_each, superuser_client):
+    response = superuser_client.get("/admin/moderation/flag/?status=actioned&q=Rude")
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
