@@ -19,6 +19,7 @@ from nlmg.moderation.guards import (
 )
 from nlmg.moderation.models import ModerationEvent
 from nlmg.spoilers.markup import plain_text
+from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
@@ -268,16 +269,17 @@ def reply(request, pk):
     if parent_id:
         parent = get_object_or_404(Post, pk=parent_id, thread=thread)
     if not permissions.can_reply(request.user, thread):
-        if thread.is_locked:
+        if not thread.is_locked or request.user.is_suspended:
+            raise PermissionDenied(_refusal(request.user))
+        if request.method != "POST":
             messages.error(request, "This thread is locked: it takes no new replies.")
             return redirect(thread)
-        raise PermissionDenied(_refusal(request.user))
     initial = {"parent": parent.pk if parent else None}
     quote = request.GET.get("quote")
     if quote:
         quoted = get_object_or_404(Post, pk=quote, thread=thread)
         if not quoted.is_removed:
-            initial["body"] = services.quote_text(quoted)
+            initial["body"] = _quote_for_reader(request, quoted)
             initial["parent"] = quoted.pk
             parent = quoted
     form = PostForm(request.POST or None, initial=initial)
@@ -289,6 +291,10 @@ def reply(request, pk):
         )[0]
     if request.method == "POST" and honeypot_filled(request):
         return _bot(request)
+    if request.method == "POST" and thread.is_locked:
+        # Locked while the member was typing: refuse, but give the text back to copy.
+        context["locked"] = True
+        return render(request, "discussions/post_form.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -317,6 +323,18 @@ def reply(request, pk):
         return redirect(post)
     status = 400 if request.method == "POST" else 200
     return render(request, "discussions/post_form.html", context, status=status)
+
+
+def _quote_for_reader(request, post) -> str:
+    """The quote markdown, with spoilers this reader has not reached masked: the form's
+    source is part of the page, and a quote must not reveal what the post itself hides."""
+    lines = mask_source(services.quote_text(post), reader_progress(request))
+    kept = [
+        line
+        for i, line in enumerate(lines)
+        if not (i and line == lines[i - 1] and line.startswith("⟨hidden"))
+    ]
+    return "\n".join(kept)
 
 
 @login_required
@@ -396,6 +414,8 @@ class _Version:
 def post_delete(request, pk):
     post = get_object_or_404(Post, pk=pk)
     if not permissions.can_delete_post(request.user, post):
+        if request.user.is_suspended:
+            raise PermissionDenied(suspension_message(request.user))
         raise PermissionDenied("You can delete only your own posts.")
     services.delete_post(post=post)
     messages.success(request, "Your post was deleted; replies to it stay in place.")
@@ -407,6 +427,8 @@ def post_delete(request, pk):
 def post_like(request, pk):
     post = get_object_or_404(Post, pk=pk)
     if not permissions.can_like(request.user, post):
+        if request.user.is_suspended:
+            raise PermissionDenied(suspension_message(request.user))
         raise PermissionDenied("You cannot like this post.")
     if request.POST.get("like") == "0":
         services.unlike_post(post=post, user=request.user)
@@ -420,6 +442,9 @@ def post_like(request, pk):
 def thread_follow(request, pk):
     thread = _get_thread(request, pk)
     follow = request.POST.get("follow") != "0"
+    # Suspended members are read-only, but may always stop notifications.
+    if follow and request.user.is_suspended:
+        raise PermissionDenied(suspension_message(request.user))
     services.set_following(thread=thread, user=request.user, follow=follow)
     messages.success(
         request, "You follow this thread." if follow else "You no longer follow this thread."
