@@ -394,7 +394,7 @@ def test_feature_article_shows_it_on_the_home_page_and_unfeature_removes_it(
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.is_featured is True
-    assert [a.pk for a in client.get("/").context["featured"]] == [article.pk]
+    assert [row["article"].pk for row in client.get("/").context["featured"]] == [article.pk]
     event = last_event()
     assert (event.actor, event.action, event.target) == (moderator, Action.FEATURE, article)
     assert event.before["is_featured"] is False
