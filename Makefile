@@ -7,8 +7,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+# The browser tests (tests/browser) drive Debian's chromium, launched by this path.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test serve admin migrate canon lint format check clean-venv bench backup restore soak
+.PHONY: run test serve admin migrate canon lint format check clean-venv bench browser-deps screenshots backup restore soak
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +44,20 @@ test: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	@$(MAKE) --no-print-directory browser-deps
 	$(VENV)/bin/pytest
+
+# axe-core (package.json, pinned in package-lock.json) for the browser tests' accessibility
+# checks; without chromium the browser tests are skipped, and this says so.
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "chromium not found: the browser tests will be skipped (apt-get install chromium to run them)"; \
+	elif [ -f node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund || npm install --no-audit --no-fund; \
+	else \
+		echo "npm not found: the accessibility checks will be skipped (apt-get install npm to run them)"; \
+	fi
 
 ## make serve: the production-style server (gunicorn + whitenoise, DEBUG off) on loopback
 serve: canon
@@ -70,6 +85,11 @@ format: $(DEV_STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## make screenshots: refresh docs/screenshots/ (the README's tour) in headless chromium
+screenshots: $(DEV_STAMP)
+	@test -x "$(CHROMIUM)" || { echo "chromium not found: apt-get install chromium, then run make screenshots again"; exit 1; }
+	$(VENV)/bin/pytest tests/browser/screenshots.py -q -s
 
 ## make bench: the generated large site under gunicorn, driven by wrk; writes bench/results.json
 bench: $(DEV_STAMP)

@@ -199,14 +199,48 @@ class PostQuerySet(models.QuerySet):
     def in_tree_order(self):
         return self.order_by("path")
 
+    CARD_FIELDS = (
+        "id", "thread_id", "parent_id", "root_id", "path", "depth", "is_opening", "author_id",
+        "author_name", "body_html", "scope", "created_at", "edit_count", "is_deleted",
+        "is_hidden", "like_count", "child_count",
+    )  # fmt: skip
+
+    def for_cards(self):
+        """Only what a post card shows (no author join: the name is kept on the post)."""
+        return self.only(*self.CARD_FIELDS)
+
+    def card_rows(self) -> list["PostRow"]:
+        """The posts as light rows (no model instances): a page may show hundreds."""
+        return [PostRow(**row) for row in self.values(*self.CARD_FIELDS)]
+
     def for_thread_page(self, thread, root_ids, max_depth):
         """Every post under the given top-level posts, to ``max_depth``, in tree order."""
         return (
             self.filter(thread=thread, root_id__in=root_ids, depth__lte=max_depth)
-            .select_related("author")
-            .defer("body", "author__bio", "author__reading_progress")
+            .for_cards()
             .order_by("path")
         )
+
+
+class PostRow:
+    """A post as a thread page shows it: the card fields, without a model instance."""
+
+    __slots__ = PostQuerySet.CARD_FIELDS
+
+    def __init__(self, **fields):
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    @property
+    def pk(self):
+        return self.id
+
+    @property
+    def is_removed(self) -> bool:
+        return self.is_deleted or self.is_hidden
+
+    def get_absolute_url(self):
+        return reverse("discussions:post", kwargs={"pk": self.id})
 
 
 class Post(ModeratedMixin, models.Model):

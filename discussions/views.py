@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nlmg.moderation import services as moderation
@@ -26,6 +27,7 @@ from nlmg.spoilers.scope import Catalogue, ScopeError
 from . import permissions, services
 from .forms import EditPostForm, PostForm, ThreadForm
 from .models import Board, Follow, Like, Notification, Post, Thread
+from .rendering import CardContext, post_card, post_tree
 from .tree import MAX_DEPTH, build_items
 
 ROOTS_PER_PAGE = 25
@@ -156,7 +158,7 @@ def thread_detail(request, pk, slug):
         .order_by(*SORTS[sort])
         .values_list("id", flat=True)[offset : offset + ROOTS_PER_PAGE]
     )
-    posts = list(Post.objects.for_thread_page(thread, root_ids, MAX_DEPTH - 1))
+    posts = Post.objects.for_thread_page(thread, root_ids, MAX_DEPTH - 1).card_rows()
     order = {root_id: i for i, root_id in enumerate(root_ids)}
     posts.sort(key=lambda p: (order.get(p.root_id, 0), p.path))
     return _render_thread(request, thread, posts, sort=sort, number=number, pages=pages)
@@ -170,9 +172,8 @@ def thread_subtree(request, pk, slug, post_pk):
         Post.objects.filter(
             thread=thread, path__startswith=anchor.path, depth__lte=anchor.depth + MAX_DEPTH - 1
         )
-        .select_related("author")
-        .defer("body", "author__bio", "author__reading_progress")
         .order_by("path")[:2000]
+        .card_rows()
     )
     return _render_thread(request, thread, posts, anchor=anchor)
 
@@ -204,21 +205,26 @@ def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, 
         )[0]
         opening.past_thread_scope = False
     reached = _scope_reached(thread.scope, progress, catalogue)
+    can_reply = permissions.can_reply(request.user, thread)
+    can_moderate = permissions.can_moderate(request.user)
+    cards = CardContext(request, thread, can_reply=can_reply, can_moderate=can_moderate)
     return render(
         request,
         "discussions/thread_detail.html",
         {
             "thread": thread,
             "opening": opening,
+            "opening_html": mark_safe(post_card(opening, cards)) if opening else "",  # noqa: S308
             "items": items,
+            "tree_html": post_tree(items, cards),
             "anchor": anchor,
             "sort": sort,
             "page_number": number,
             "pages": pages,
             "page_range": range(1, pages + 1) if pages <= 15 else None,
             "following": following,
-            "can_reply": permissions.can_reply(request.user, thread),
-            "can_moderate": permissions.can_moderate(request.user),
+            "can_reply": can_reply,
+            "can_moderate": can_moderate,
             "thread_reached": reached,
             "thread_scope_label": ""
             if reached
@@ -289,6 +295,8 @@ def reply(request, pk):
         context["parent_item"] = build_items(
             [parent], progress=progress, catalogue=Catalogue.current(), base_depth=parent.depth
         )[0]
+        cards = CardContext(request, thread, can_reply=False, can_moderate=False)
+        context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))  # noqa: S308
     if request.method == "POST" and honeypot_filled(request):
         return _bot(request)
     if request.method == "POST" and thread.is_locked:

@@ -35,6 +35,8 @@ INLINE_OPEN, INLINE_MID, INLINE_CLOSE = "\ue020", "\ue021", "\ue022"
 PIPE = "\ue023"  # a "|" in an inline spoiler or a wiki link, so that a table row keeps it whole
 PRIVATE_MARKERS = re.compile("[\ue010-\ue02f]")
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates cannot be encoded (nh3 and PostgreSQL refuse them): shown as U+FFFD instead.
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 BLOCK_OPEN_LINE = re.compile(r"^ {0,3}:::[ \t]*spoiler\b[ \t]*(?P<scope>(?:.*\S)?)[ \t]*$")
 BLOCK_CLOSE_LINE = re.compile(r"^ {0,3}:::[ \t]*$")
@@ -202,6 +204,7 @@ def clean_source(source: str) -> str:
     """Normalise newlines and drop characters that must never reach the parser."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     source = PRIVATE_MARKERS.sub("", source)
+    source = SURROGATES.sub("\ufffd", source)
     return CONTROL_CHARS.sub("", source)
 
 

@@ -1,6 +1,7 @@
 """The allowlist sanitiser (nh3) that every piece of rendered markdown passes through."""
 
 import re
+import unicodedata
 
 import nh3
 
@@ -34,9 +35,27 @@ ALLOWED_CLASSES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 SCOPE_VALUE = re.compile(r"^(\*|[a-z0-9-]+:[a-z0-9-]+( [a-z0-9-]+:[a-z0-9-]+)*)$")
 SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]{0,120}$")
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _squeezed(value: str) -> str:
+    """The value without any whitespace, control or format character (zero width, bidi)."""
+    return "".join(c for c in value if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf")))
+
+
+def _safe_url(value: str) -> str | None:
+    """Defence in depth on top of nh3's scheme check: a URL that would name another scheme
+    once invisible characters are taken out ("java\u2028script:", "\u200bjavascript:") is
+    dropped, whatever a browser would make of it."""
+    m = SCHEME.match(_squeezed(value))
+    if m and m.group(1).lower() not in URL_SCHEMES:
+        return None
+    return value
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in {"href", "src"}:
+        return _safe_url(value)
     if attribute == "data-scope":
         return value if SCOPE_VALUE.match(value) else "*"
     if attribute == "id":

@@ -1,0 +1,160 @@
+"""Post cards and thread trees rendered in Python.
+
+A thread page can show hundreds of posts; one template include per post cost about a
+millisecond each, so the cards are built here with plain string formatting and escaping (about
+thirty microseconds each). The markup is the same for every post-showing page.
+"""
+
+from __future__ import annotations
+
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+PK = 987654321  # a placeholder id, replaced in URL patterns computed once per page
+
+
+class CardContext:
+    """What every card on a page shares: the viewer, their rights, URL patterns, the token."""
+
+    def __init__(self, request, thread, *, can_reply: bool, can_moderate: bool):
+        self.user = request.user
+        self.user_id = request.user.pk if request.user.is_authenticated else None
+        self.can_reply = can_reply
+        self.can_moderate = can_moderate
+        self.csrf = escape(get_token(request)) if self.user_id else ""
+        self.thread_pk = thread.pk
+        self.zone = timezone.get_current_timezone()
+
+        def pattern(name, **kwargs):
+            return reverse(name, kwargs={**kwargs, "pk": PK}).replace(str(PK), "{pk}")
+
+        self.urls = {
+            "post": pattern("discussions:post"),
+            "history": pattern("discussions:post-history"),
+            "like": pattern("discussions:post-like"),
+            "edit": pattern("discussions:post-edit"),
+            "delete": pattern("discussions:post-delete"),
+            "moderate": pattern("discussions:post-moderate"),
+            "member": reverse("accounts:profile", kwargs={"username": "USERNAME"}),
+        }
+        self.reply_url = reverse("discussions:reply", kwargs={"pk": thread.pk})
+        self.urls["subtree"] = reverse(
+            "discussions:subtree", kwargs={"pk": thread.pk, "slug": thread.slug, "post_pk": PK}
+        ).replace(str(PK), "{pk}")
+        self.flag_url = reverse("moderation:flag")
+
+    def url(self, name: str, pk: int) -> str:
+        return self.urls[name].replace("{pk}", str(pk))
+
+    def csrf_input(self) -> str:
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+
+
+def when(moment, zone=None) -> str:
+    """When a post was written, "21 Nov 2026, 13:40", in the site's time zone (cheap: no
+    translation machinery)."""
+    local = moment.astimezone(zone or timezone.get_current_timezone())
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def post_card(item, ctx: CardContext) -> str:
+    p = item.post
+    pk = p.pk
+    removed = p.is_removed
+    out = [
+        f'<article class="post{" post--removed" if removed else ""}" id="post-{pk}" '
+        f'aria-labelledby="post-{pk}-by">\n  <header class="post__header">\n'
+        f'    <span id="post-{pk}-by" class="post__author">'
+    ]
+    name = escape(p.author_name)
+    if removed:
+        out.append("[removed]")
+    elif p.author_id:
+        member_url = ctx.urls["member"].replace("USERNAME", escape(p.author_name))
+        out.append(f'<a href="{member_url}">{name}</a>')
+    else:
+        out.append(name)
+    out.append(
+        f'</span>\n    <a class="post__time meta" href="{ctx.url("post", pk)}" title="Permalink">'
+        f'<time datetime="{p.created_at.isoformat()}">{when(p.created_at, ctx.zone)}</time></a>\n'
+    )
+    if p.edit_count and not removed:
+        out.append(f'    <a class="meta" href="{ctx.url("history", pk)}">edited</a>\n')
+    if item.scope_label and not removed:
+        label = escape(item.scope_label)
+        if item.past_thread_scope:
+            out.append(
+                '    <span class="badge" title="This post spoils further than the thread\'s '
+                f"scope\">Past the thread's scope: {label}</span>\n"
+            )
+        else:
+            out.append(f'    <span class="badge badge--muted" title="">{label}</span>\n')
+    out.append(f'  </header>\n  <div class="post__body prose">{item.html}</div>\n')
+    if not removed:
+        likes = p.like_count
+        out.append(
+            f'  <footer class="post__actions">\n    <span class="meta">{likes} '
+            f"like{'' if likes == 1 else 's'}</span>\n"
+        )
+        own = ctx.user_id is not None and p.author_id == ctx.user_id
+        if ctx.user_id is not None and not own:
+            liked = item.liked
+            out.append(
+                f'    <form method="post" action="{ctx.url("like", pk)}" class="inline-form">'
+                f"{ctx.csrf_input()}"
+                f'<input type="hidden" name="like" value="{"0" if liked else "1"}">'
+                f'<button type="submit" class="link-button" aria-pressed="'
+                f'{"true" if liked else "false"}">{"Unlike" if liked else "Like"}</button></form>\n'
+            )
+        if ctx.can_reply:
+            out.append(
+                f'    <a href="{ctx.reply_url}?parent={pk}">Reply</a>\n'
+                f'    <a href="{ctx.reply_url}?quote={pk}">Quote</a>\n'
+            )
+        if own:
+            out.append(
+                f'    <a href="{ctx.url("edit", pk)}">Edit</a>\n'
+                f'    <form method="post" action="{ctx.url("delete", pk)}" class="inline-form">'
+                f"{ctx.csrf_input()}"
+                '<button type="submit" class="link-button">Delete</button></form>\n'
+            )
+        if ctx.user_id is not None and not own:
+            out.append(f'    <a href="{ctx.flag_url}?post={pk}">Flag</a>\n')
+        out.append("  </footer>\n")
+    if ctx.can_moderate and not p.is_deleted:
+        action, label = (
+            ("restore", "Restore this post") if p.is_hidden else ("hide", "Hide this post")
+        )
+        out.append(
+            f'  <form method="post" action="{ctx.url("moderate", pk)}" class="post__moderate">'
+            f'{ctx.csrf_input()}\n    <input type="hidden" name="action" value="{action}">\n'
+            f'    <button type="submit" class="link-button">{label}</button> '
+            '<span class="meta">(moderator)</span>\n  </form>\n'
+        )
+    out.append("</article>\n")
+    return "".join(out)
+
+
+def post_tree(items, ctx: CardContext) -> SafeString:
+    """The nested list of a page's posts; subtrees fold with <details> (no JavaScript)."""
+    out = []
+    for item in items:
+        out.append(f'<li class="post-tree__item depth-{item.depth}">\n')
+        out.append(post_card(item, ctx))
+        if item.continue_link:
+            out.append(
+                f'<p class="continue"><a href="{ctx.url("subtree", item.post.pk)}">'
+                "Continue this thread →</a></p>\n"
+            )
+        if item.has_children:
+            out.append(
+                '<details class="replies" open><summary>Replies to '
+                f'{escape(item.post.author_name)}</summary><ol class="post-tree">\n'
+            )
+        else:
+            out.append("</li>\n")
+        out.append("</ol></details></li>\n" * len(item.closes))
+    return mark_safe("".join(out))  # noqa: S308  (every value above is escaped or ours)
