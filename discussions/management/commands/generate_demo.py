@@ -76,7 +76,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=2000)
         parser.add_argument("--posts", type=int, default=50)
         parser.add_argument("--members", type=int, default=10000)
-        parser.add_argument("--big-thread", type=int, default=10000)
+        parser.add_argument(
+            "--big-threads",
+            default="1000,10000",
+            help="Sizes of extra large threads, comma-separated (default: 1000,10000).",
+        )
         parser.add_argument("--seed", type=int, default=2005)
 
     def handle(self, *args, **options):
@@ -86,9 +90,8 @@ class Command(BaseCommand):
         started = time.time()
         members = self.make_members(options["members"])
         titles = self.make_articles(options["articles"], options["revisions"], members)
-        self.make_threads(
-            options["threads"], options["posts"], options["big_thread"], members, titles
-        )
+        big = [int(n) for n in options["big_threads"].split(",") if n.strip()]
+        self.make_threads(options["threads"], options["posts"], big, members, titles)
         self.stdout.write(f"Done in {time.time() - started:.1f}s.")
 
     # --- members --------------------------------------------------------------------
@@ -264,12 +267,11 @@ class Command(BaseCommand):
             pool.append((text, render(text, catalogue=self.catalogue).html))
         return pool
 
-    def make_threads(self, count, posts_per_thread, big_thread, members, titles):
+    def make_threads(self, count, posts_per_thread, big_threads, members, titles):
         boards = list(Board.objects.all())
         pool = self.post_pool()
-        total = count * posts_per_thread + big_thread
-        progress = Progress("posts", total, self.out)
-        sizes = [posts_per_thread] * count + ([big_thread] if big_thread else [])
+        sizes = [posts_per_thread] * count + list(big_threads)
+        progress = Progress("posts", sum(sizes), self.out)
         for offset in range(0, len(sizes), 50):
             with transaction.atomic():
                 for size in sizes[offset : offset + 50]:
