@@ -451,63 +451,64 @@ def revision_revert(request, slug, number):
     return redirect(article)
 
 
+# Moderator switches on an article: (permission, form field, service, keyword, the audit
+# actions for on and off, the messages for on and off).
+ARTICLE_SWITCHES = {
+    "protect": (
+        permissions.can_protect_article, "protect", services.set_protection, "protected",
+        (ModerationEvent.Action.PROTECT, ModerationEvent.Action.UNPROTECT),
+        ("Article protected.", "Article unprotected."),
+    ),
+    "feature": (
+        permissions.can_protect_article, "feature", services.set_featured, "featured",
+        (ModerationEvent.Action.FEATURE, ModerationEvent.Action.UNFEATURE),
+        ("Featured on the home page.", "No longer featured."),
+    ),
+    "delete": (
+        permissions.can_delete_article, "delete", services.set_deleted, "deleted",
+        (ModerationEvent.Action.DELETE, ModerationEvent.Action.UNDELETE),
+        ("Article deleted (it can be restored).", "Article restored."),
+    ),
+}  # fmt: skip
+
+
+def _article_switch(request, slug, name):
+    """Protect, feature or delete an article (and undo each), logged with its reason."""
+    allowed, field, change, keyword, events, texts = ARTICLE_SWITCHES[name]
+    article = _get_article(slug)
+    if not allowed(request.user):
+        raise PermissionDenied(f"Only moderators can {name} articles.")
+    on = request.POST.get(field) == "1"
+    moderation.change_state(
+        target=article,
+        moderator=request.user,
+        action=events[0] if on else events[1],
+        reason=request.POST.get("reason", ""),
+        change=lambda: change(article=article, **{keyword: on}),
+    )
+    messages.success(request, texts[0] if on else texts[1])
+    return redirect(article)
+
+
 @_with_redirects
 @login_required
 @require_POST
 def article_protect(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_protect_article(request.user):
-        raise PermissionDenied("Only moderators can protect articles.")
-    protect = request.POST.get("protect") == "1"
-    moderation.change_state(
-        target=article,
-        moderator=request.user,
-        action=ModerationEvent.Action.PROTECT if protect else ModerationEvent.Action.UNPROTECT,
-        reason=request.POST.get("reason", ""),
-        change=lambda: services.set_protection(article=article, protected=protect),
-    )
-    messages.success(request, "Article protected." if protect else "Article unprotected.")
-    return redirect(article)
+    return _article_switch(request, slug, "protect")
 
 
 @_with_redirects
 @login_required
 @require_POST
 def article_feature(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_protect_article(request.user):
-        raise PermissionDenied("Only moderators can feature articles.")
-    feature = request.POST.get("feature") == "1"
-    moderation.change_state(
-        target=article,
-        moderator=request.user,
-        action=ModerationEvent.Action.FEATURE if feature else ModerationEvent.Action.UNFEATURE,
-        reason=request.POST.get("reason", ""),
-        change=lambda: services.set_featured(article=article, featured=feature),
-    )
-    messages.success(request, "Featured on the home page." if feature else "No longer featured.")
-    return redirect(article)
+    return _article_switch(request, slug, "feature")
 
 
 @_with_redirects
 @login_required
 @require_POST
 def article_delete(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_delete_article(request.user):
-        raise PermissionDenied("Only moderators can delete articles.")
-    delete = request.POST.get("delete") == "1"
-    moderation.change_state(
-        target=article,
-        moderator=request.user,
-        action=ModerationEvent.Action.DELETE if delete else ModerationEvent.Action.UNDELETE,
-        reason=request.POST.get("reason", ""),
-        change=lambda: services.set_deleted(article=article, deleted=delete),
-    )
-    messages.success(
-        request, "Article deleted (it can be restored)." if delete else "Article restored."
-    )
-    return redirect(article)
+    return _article_switch(request, slug, "delete")
 
 
 @_with_redirects
