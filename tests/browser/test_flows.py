@@ -313,3 +313,24 @@ def test_the_console_watch_catches_csp_violations(page, problems):
     assert page.evaluate("window.inlineRan === undefined")
     page.wait_for_timeout(100)
     assert any("Content Security Policy" in e for e in problems.csp_or_js()), problems.errors
+
+
+def test_spoiler_lint_offers_to_wrap_the_sentence_in_the_editor(new_context, base_url):
+    """A revealing term outside a spoiler gets a warning in the live preview, whose button
+    wraps the sentence in the suggested scope."""
+    from tests.factories import make_user
+
+    article = save_article()
+    writer = make_user(username="lint-writer")
+    context = new_context()
+    log_in(context, writer, base_url)
+    page = context.new_page()
+    page.goto(article.get_absolute_url() + "edit/")
+    type_in_editor(page, "The pavilion is quiet. Miss Emily mentions Morningdale once.\n")
+    warning = page.locator(".markdownx-preview .lint-warnings li", has_text="Morningdale")
+    expect(warning).to_be_visible()
+    warning.get_by_role("button", name="Wrap it in novel:22").click()
+    expect(page.locator("textarea#id_body")).to_have_value(
+        re.compile(r"quiet\. >!\[novel:22\] Miss Emily mentions Morningdale once\.!<")
+    )
+    expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
