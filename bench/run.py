@@ -86,7 +86,7 @@ def bench_fixtures() -> dict:
     member.save()
     session = SessionStore()
     session["_auth_user_id"] = str(member.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "nlmg.accounts.backends.CachedPermissionsBackend"
     session["_auth_user_hash"] = member.get_session_auth_hash()
     session.create()
     csrf_secret = _get_new_csrf_string()

@@ -55,7 +55,12 @@ class ThreadForm(forms.Form):
     )
 
     def clean_tags(self):
-        return [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()][:10]
+        tags = [t.strip().lower() for t in self.cleaned_data["tags"].split(",") if t.strip()][:10]
+        if any(len(tag) > 100 for tag in tags):  # taggit's Tag.name holds 100 characters
+            raise forms.ValidationError(
+                "Each tag can have at most 100 characters.", code="tag_too_long"
+            )
+        return tags
 
     def clean_articles(self):
         from wiki.models import Article

@@ -222,6 +222,9 @@ def _notify(post: Post, parent: Post | None) -> None:
     except Exception:  # a notification must never cost a member their post
         logger.exception("notifying followers of post %s failed", post.pk)
         return
+    from .context_processors import forget_unread
+
+    forget_unread(list(recipients))  # harmless if the reply rolls back: it is recounted
     if getattr(settings, "NLMG_EMAIL_NOTIFICATIONS", False) and recipients:
         transaction.on_commit(lambda: _email(post.pk, list(recipients)))
 

@@ -25,6 +25,7 @@ from nlmg.spoilers.progress import reader_progress
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
 from . import permissions, services
+from .context_processors import forget_unread
 from .forms import EditPostForm, PostForm, ThreadForm
 from .models import Board, Follow, Like, Notification, Post, Thread
 from .rendering import CardContext, post_card, post_tree
@@ -469,6 +470,7 @@ def notifications(request):
     response = render(request, "discussions/notification_list.html", {"page": page})
     if unread_ids:
         Notification.objects.filter(pk__in=unread_ids).update(is_read=True)
+        forget_unread([request.user.pk])
     return response
 
 
@@ -476,6 +478,7 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     Notification.objects.filter(recipient=request.user, is_read=False).update(is_read=True)
+    forget_unread([request.user.pk])
     messages.success(request, "All notifications marked as read.")
     return redirect("notifications")
 

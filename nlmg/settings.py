@@ -123,6 +123,7 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["nlmg.accounts.backends.CachedPermissionsBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

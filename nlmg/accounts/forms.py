@@ -6,7 +6,9 @@ from .models import User
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=True, help_text="Used only for password resets and, if you ask, notifications."
+        required=True,
+        max_length=254,  # the column's length (the form field alone would allow 320)
+        help_text="Used only for password resets and, if you ask, notifications.",
     )
 
     class Meta(UserCreationForm.Meta):

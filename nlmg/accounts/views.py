@@ -48,7 +48,7 @@ def signup(request):
         return render(request, "accounts/signup.html", {"form": form}, status=400)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="nlmg.accounts.backends.CachedPermissionsBackend")
         messages.success(request, f"Welcome, {user.public_name}! Your account is ready.")
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})

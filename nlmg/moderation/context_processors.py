@@ -1,4 +1,16 @@
+from django.core.cache import cache
+
 from .models import Warning
+
+WARNINGS_SECONDS = 30  # bounds staleness when each process has its own cache
+
+
+def warnings_key(user_id) -> str:
+    return f"warnings:{user_id}"
+
+
+def forget_warnings(user_id) -> None:
+    cache.delete(warnings_key(user_id))
 
 
 def moderation_notices(request):
@@ -8,9 +20,13 @@ def moderation_notices(request):
         return {}
     from .guards import suspension_message
 
-    return {
-        "moderation_warnings": list(
+    warnings = cache.get(warnings_key(user.pk))
+    if warnings is None:
+        warnings = list(
             Warning.objects.filter(user=user, is_acknowledged=False).order_by("created_at")[:3]
-        ),
+        )
+        cache.set(warnings_key(user.pk), warnings, WARNINGS_SECONDS)
+    return {
+        "moderation_warnings": warnings,
         "suspension_notice": suspension_message(user) if user.is_suspended else "",
     }

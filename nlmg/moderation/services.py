@@ -132,7 +132,10 @@ def restore_content(*, target, moderator, reason: str = "") -> bool:
 
 @transaction.atomic
 def warn_member(*, member, moderator, reason: str) -> Warning:
+    from .context_processors import forget_warnings
+
     warning = Warning.objects.create(user=member, by_name=moderator.username, reason=reason[:500])
+    forget_warnings(member.pk)
     record(actor=moderator, action=ModerationEvent.Action.WARN, target=member, reason=reason)
     return warning
 

@@ -269,9 +269,11 @@ def log(request):
 @require_POST
 def acknowledge_warning(request, pk):
     """The member has read a moderator's warning."""
+    from .context_processors import forget_warnings
     from .models import Warning
 
     Warning.objects.filter(pk=pk, user=request.user).update(is_acknowledged=True)
+    forget_warnings(request.user.pk)
     return redirect(request.POST.get("next") if _same_site(request) else "/")
 
 

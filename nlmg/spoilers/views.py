@@ -2,7 +2,8 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -55,7 +56,8 @@ def progress(request):
     if request.method == "POST" and form.is_valid():
         saved = save_progress(request, form.chosen_progress())
         messages.success(request, f"Progress saved. {progress_summary(saved, catalogue)}.")
-        return redirect(safe_next_url(request))
+        # Not redirect(): it would read a relative "next" such as "x" as a view name.
+        return HttpResponseRedirect(safe_next_url(request))
     return render(
         request,
         "spoilers/progress_form.html",

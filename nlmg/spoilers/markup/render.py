@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -27,6 +28,21 @@ MAX_SPOILER_NESTING = 3
 # Python-Markdown's link patterns scan from each "[" or "(" to its match, or to the end of the
 # paragraph when there is none, so unclosed brackets cost quadratic time; this bounds the scan.
 MAX_BRACKET_WORK = 500_000
+# Python-Markdown does quadratic work in a few more places, bounded here so that no text (up to
+# the size limit) keeps a worker busy for more than a moment:
+# - a block whose lines are taken one at a time (headings, rules) is searched again whole for
+#   each line: the lines of one block (no blank line between them) are limited;
+MAX_BLOCK_LINES = 200
+# - each inline match (emphasis, code, links, spoilers, entities...) rebuilds the text around it:
+#   the marks that can start one are limited per paragraph;
+MAX_INLINE_MARKS = 2_000
+INLINE_MARK = re.compile(r"[*_`\[<&\\!~^]")
+# - each footnote reference looks through every footnote, and each repeated heading anchor
+#   through every anchor before it.
+MAX_FOOTNOTES = 500
+MAX_HEADINGS = 1_000
+FOOTNOTE_REF = re.compile(r"\[\^[^\]\n]*\]")
+HEADING_LINE = re.compile(r"^[ \t>]*(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)")
 
 # Private-use characters mark our constructs between the preprocessor and the parser; they are
 # removed from every input first, so nobody can forge them.
@@ -273,7 +289,29 @@ def check_source(
     paragraph_start = 1
 
     def end_paragraph():
-        if paragraph and _bracket_work("\n".join(paragraph)) > MAX_BRACKET_WORK:
+        if len(paragraph) > MAX_BLOCK_LINES:
+            errors.append(
+                MarkupError(
+                    paragraph_start,
+                    f"this part has more than {MAX_BLOCK_LINES:,} lines without a blank line "
+                    "between them; separate its paragraphs, headings or rules with blank lines.",
+                    fatal=True,
+                )
+            )
+        elif (
+            paragraph
+            and (marks := sum(len(INLINE_MARK.findall(line)) for line in paragraph))
+            > MAX_INLINE_MARKS
+        ):
+            errors.append(
+                MarkupError(
+                    paragraph_start,
+                    f"this paragraph has too much markup to render ({marks:,} marks such as * _ "
+                    f"` [ < & !; at most {MAX_INLINE_MARKS:,}); split it into paragraphs.",
+                    fatal=True,
+                )
+            )
+        elif paragraph and _bracket_work("\n".join(paragraph)) > MAX_BRACKET_WORK:
             errors.append(
                 MarkupError(
                     paragraph_start,
@@ -385,6 +423,23 @@ def check_source(
                 )
             )
     end_paragraph()
+    footnotes = len(FOOTNOTE_REF.findall(source))
+    if footnotes > MAX_FOOTNOTES:
+        errors.append(
+            MarkupError(
+                1,
+                f"the text has {footnotes:,} footnote references or definitions; at most "
+                f"{MAX_FOOTNOTES:,}.",
+                fatal=True,
+            )
+        )
+    headings = sum(1 for line in source.split("\n") if HEADING_LINE.match(line))
+    if headings > MAX_HEADINGS:
+        errors.append(
+            MarkupError(
+                1, f"the text has {headings:,} headings; at most {MAX_HEADINGS:,}.", fatal=True
+            )
+        )
     if fence:
         errors.append(
             MarkupError(
@@ -711,6 +766,18 @@ class ParagraphsHoldingSpoilers(Treeprocessor):
                 element.set("class", "external")
 
 
+class FirstLineTableProcessor(TableProcessor):
+    """The tables extension's processor, which splits every block whole to test whether it
+    starts a table (quadratic in a block whose lines are taken one at a time). A table's first
+    line has a "|"; a block whose first line has none is not one, and is not split."""
+
+    def test(self, parent, block):
+        end = block.find("\n")
+        if "|" not in (block if end == -1 else block[:end]):
+            return False
+        return super().test(parent, block)
+
+
 class NlmgExtension(Extension):
     def __init__(self, state: _State, **kwargs):
         self.state = state
@@ -719,6 +786,11 @@ class NlmgExtension(Extension):
     def extendMarkdown(self, md):
         # No raw HTML from users at all: it is shown as text.
         md.preprocessors.deregister("html_block")
+        if "table" in md.parser.blockprocessors:
+            table = md.parser.blockprocessors["table"]
+            md.parser.blockprocessors.register(
+                FirstLineTableProcessor(md.parser, table.config), "table", 75
+            )
         md.inlinePatterns.deregister("html")
         md.preprocessors.register(SpoilerPreprocessor(md, self.state), "nlmg_spoilers", 24)
         md.parser.blockprocessors.register(
