@@ -169,17 +169,19 @@ def pages(fx: dict) -> list[dict]:
 
 def queries_per_request(rows: list[dict], fx: dict) -> None:
     """Queries each page costs, measured in-process with the same database."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()
+    settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0  # count the queries of a cache miss
     member = get_user_model().objects.get(pk=fx["member_id"])
     for row in rows:
         client = Client()
         if row.get("cookie"):
-            client.force_login(member)
+            client.force_login(member, backend="nlmg.accounts.backends.CachedPermissionsBackend")
         if row.get("method") == "POST":
             client.get(row["path"])
             with CaptureQueriesContext(connection) as captured:

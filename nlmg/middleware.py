@@ -3,7 +3,13 @@ whole-page cache for anonymous readers."""
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
+from django.db import (
+    DatabaseError,
+    DataError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+)
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -62,6 +68,39 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
             response["Retry-After"] = "30"
             return response
+        return None
+
+
+NUL_MESSAGE = (
+    "The request contained a NUL character (0x00), which no text on this site can hold. "
+    "Nothing was saved; remove it and try again."
+)
+
+
+class RefuseNulCharactersMiddleware:
+    """PostgreSQL can neither store nor compare text holding a NUL character. A request with
+    one in its address or query string is answered 400 at once; one that reaches the database
+    from a posted value no form checked (form fields refuse NUL themselves) is answered 400
+    too, instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            from .views import bad_request_page
+
+            return bad_request_page(request, NUL_MESSAGE)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DataError) and "NUL" in str(exception):
+            from .views import bad_request_page
+
+            return bad_request_page(request, NUL_MESSAGE)
         return None
 
 

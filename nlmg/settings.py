@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "nlmg.middleware.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nlmg.middleware.RefuseNulCharactersMiddleware",
     "nlmg.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -247,3 +248,4 @@ MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 88}
 NLMG_UPLOADS_PER_HOUR = int(os.environ.get("NLMG_UPLOADS_PER_HOUR", "20"))
 NLMG_BENCH_VIEWS = env_bool("NLMG_BENCH_VIEWS", False)
 NLMG_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("NLMG_ANONYMOUS_CACHE_SECONDS", "60"))
+NLMG_FRAGMENT_CACHE_SECONDS = int(os.environ.get("NLMG_FRAGMENT_CACHE_SECONDS", "300"))

@@ -9,6 +9,8 @@ from wiki.sitemaps import ArticleSitemap
 
 from . import editor, views
 
+handler400 = "nlmg.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,5 +1,7 @@
 """Site-wide pages: the home page and the health check."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
@@ -67,3 +69,22 @@ def healthz(request):
             {"status": "unavailable", "database": f"unreachable: {reason[:200]}"}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request_page(request, message: str = ""):
+    """The 400 page, with a sentence saying what was wrong when we know it."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def bad_request(request, exception, template_name="400.html"):
+    """handler400: says so when the form sent was too large, instead of a bare "bad request"."""
+    message = ""
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = (
+            f"What you sent is too large: a form can hold at most {megabytes:.1f} MB of text. "
+            "Nothing was saved. Go back to get your text, shorten it and try again."
+        )
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = "The form sent too many fields or files, so it was not read. Nothing was saved."
+    return bad_request_page(request, message)

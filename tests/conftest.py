@@ -13,6 +13,7 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Whole-page caching for anonymous readers is tested on its own (tests/test_page_cache.py);
 # elsewhere it would hide the template context that tests inspect.
 settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
+settings.NLMG_FRAGMENT_CACHE_SECONDS = 0
 
 from tests.factories import make_user  # noqa: E402
 

@@ -81,3 +81,31 @@ def test_progress_picker_refuses_cross_site_posts(client):
     )
     assert response.status_code == 200
     assert "Finished everything" in response.content.decode()
+
+
+def test_article_content_is_shared_by_readers_at_the_same_progress_and_refreshed_on_edit(
+    client, member, other_member, settings
+):
+    settings.NLMG_FRAGMENT_CACHE_SECONDS = 300
+    article = make_article(
+        member, body="Ruth waits. >![novel:19 film:completion] Ruth completes.!<"
+    )
+    client.force_login(member)
+    first = client.get(article.get_absolute_url()).content.decode()
+    assert '<details class="spoiler' in first
+
+    other = client.__class__()
+    other.force_login(other_member)
+    assert '<details class="spoiler' in other.get(article.get_absolute_url()).content.decode()
+
+    other.post("/progress/", {"everything": "1"})
+    reached = other.get(article.get_absolute_url()).content.decode()
+    assert '<details class="spoiler' not in reached
+    assert "Ruth completes." in reached
+
+    save_revision(
+        article=article,
+        author=member,
+        content={**article.current_revision.content(), "body": "Ruth waits by the boat."},
+    )
+    assert "Ruth waits by the boat." in client.get(article.get_absolute_url()).content.decode()

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.progress import reader_progress
@@ -44,10 +45,13 @@ class RecentChangesFeed(Feed):
         return f"{revision.article.title}: revision {revision.number}"
 
     def item_description(self, revision):
+        # Atom's <summary type="html"> is read as HTML by feed readers: the plain text is
+        # escaped, or a summary such as "<script>…" would run there.
         if self._hidden(revision):
             return "An edit to an article beyond your reading progress."
         summary = plain_text(revision.summary_html, self.progress, catalogue=self.catalogue)
-        return f"{revision.get_action_display().capitalize()} by {revision.author_name}. {summary}"
+        action = revision.get_action_display().capitalize()
+        return escape(f"{action} by {revision.author_name}. {summary}")
 
     def item_link(self, revision):
         if self._hidden(revision):

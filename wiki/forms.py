@@ -1,7 +1,10 @@
 from django import forms
+from django.utils.text import slugify
 from markdownx.fields import MarkdownxFormField
 
 from .models import ArticleKind
+
+MAX_TAG_CHARS = 100  # taggit's Tag.name
 
 
 class ArticleForm(forms.Form):
@@ -69,6 +72,24 @@ class ArticleForm(forms.Form):
             "tags": data.get("tags", ""),
             "infobox": {key: data.get(name, "") for key, name in self.infobox_keys},
         }
+
+    def clean_tags(self):
+        """Each tag fits the tag table (100 characters) and has a letter or digit to make its
+        address from."""
+        tags = self.cleaned_data.get("tags", "")
+        for tag in (t.strip() for t in tags.split(",")):
+            if len(tag) > MAX_TAG_CHARS:
+                raise forms.ValidationError(
+                    f"Each tag can have at most {MAX_TAG_CHARS} characters; “{tag[:40]}…” has "
+                    f"{len(tag):,}.",
+                    code="tag_too_long",
+                )
+            if tag and not slugify(tag, allow_unicode=True):
+                raise forms.ValidationError(
+                    f"A tag needs at least one letter or digit; “{tag}” has none.",
+                    code="tag_without_letters",
+                )
+        return tags
 
     def infobox_fields(self):
         return [self[name] for _, name in self.infobox_keys]

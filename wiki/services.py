@@ -8,8 +8,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from nlmg.middleware import bump_page_generation
 from nlmg.spoilers.markup import extract_headings, extract_segments, render, render_inline
 from nlmg.spoilers.markup.lint import LintWarning, lint_segments
+from nlmg.spoilers.markup.render import CONTROL_CHARS
 from nlmg.spoilers.models import LintReport
 from nlmg.spoilers.scope import GENERIC, Catalogue, ScopeError
 
@@ -132,7 +134,8 @@ def normalise_content(content: dict) -> dict:
         sorted({t.strip().lower() for t in (content.get("tags") or "").split(",") if t.strip()})
     )
     return {
-        "title": " ".join((content.get("title") or "").split()),
+        # Control characters cannot be written to the Atom feeds (XML), nor mean anything.
+        "title": " ".join(CONTROL_CHARS.sub("", content.get("title") or "").split()),
         "kind": content.get("kind") or "",
         "scope": canonical_scope(content.get("scope") or ""),
         "lead": (content.get("lead") or "").strip(),
@@ -414,6 +417,7 @@ def set_protection(*, article: Article, protected: bool) -> bool:
         is_protected=protected
     )
     article.is_protected = protected
+    bump_page_generation()
     return bool(updated)
 
 
@@ -422,6 +426,7 @@ def set_featured(*, article: Article, featured: bool) -> bool:
         is_featured=featured
     )
     article.is_featured = featured
+    bump_page_generation()
     return bool(updated)
 
 
@@ -431,6 +436,7 @@ def set_deleted(*, article: Article, deleted: bool) -> bool:
         is_deleted=deleted
     )
     article.is_deleted = deleted
+    bump_page_generation()
     if updated:
         if deleted:
             ArticleLink.objects.filter(target=article).update(target=None)

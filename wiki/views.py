@@ -1,23 +1,28 @@
 """Wiki pages: short views that fetch, check, call a service and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
+from nlmg.middleware import PAGE_GENERATION_KEY
 from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
 from nlmg.spoilers.markup import gate, plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
-from nlmg.spoilers.progress import reader_progress
+from nlmg.spoilers.progress import progress_key, reader_progress
 from nlmg.spoilers.scope import Catalogue
 
 from . import permissions, services
@@ -124,22 +129,61 @@ def _listing(request, queryset, **context):
 
 @_with_redirects
 def article_detail(request, slug):
-    article = _get_article(slug, Article.objects.for_page())
-    if article.is_deleted:
-        return render(
-            request,
-            "wiki/article_deleted.html",
-            {"article": article, "can_delete": permissions.can_delete_article(request.user)},
-            status=404,
-        )
+    """An article as this reader may see it.
+
+    The gated content is the same for every reader at the same progress, so it is rendered
+    once and kept in the shared cache under (content generation, article, progress); the page
+    around it (header, moderator tools) is rendered per request.
+    """
     progress = reader_progress(request)
-    catalogue = Catalogue.current()
+    read_on = request.GET.get("read") == "1"
+    seconds = getattr(settings, "NLMG_FRAGMENT_CACHE_SECONDS", 300)
+    generation = cache.get(PAGE_GENERATION_KEY, 0)
+    key = f"article-main:{generation}:{slug}:{progress_key(progress)}:{read_on:d}"
+    cached = cache.get(key) if seconds else None
+    context = {}
+    if cached is None:
+        article = _get_article(slug, Article.objects.for_page())
+        if article.is_deleted:
+            return render(
+                request,
+                "wiki/article_deleted.html",
+                {"article": article, "can_delete": permissions.can_delete_article(request.user)},
+                status=404,
+            )
+        catalogue = Catalogue.current()
+        if not _reached(article, progress, catalogue) and not read_on:
+            label = catalogue.parse_stored(article.scope).label(catalogue)
+            return render(
+                request, "wiki/article_beyond_progress.html", {"article": article, "label": label}
+            )
+        context = _article_context(article, progress, catalogue, read_on)
+        cached = {
+            "main_html": mark_safe(render_to_string("wiki/includes/article_main.html", context)),  # noqa: S308
+            "page": {
+                "title": article.title,
+                "description": context["description"],
+                "slug": article.slug,
+                "is_protected": article.is_protected,
+                "is_featured": article.is_featured,
+            },
+        }
+        if seconds:
+            cache.set(key, cached, seconds)
+    return render(
+        request,
+        "wiki/article_detail.html",
+        {
+            **context,
+            **cached,
+            "can_protect": permissions.can_protect_article(request.user),
+            "can_delete": permissions.can_delete_article(request.user),
+        },
+    )
+
+
+def _article_context(article, progress, catalogue, read_on) -> dict:
     revision = article.current_revision
-    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
-        label = catalogue.parse_stored(article.scope).label(catalogue)
-        return render(
-            request, "wiki/article_beyond_progress.html", {"article": article, "label": label}
-        )
     labels = article.kind.field_labels
     infobox = [
         {"label": label, "html": gate(revision.infobox_html[key], progress, catalogue=catalogue)}
@@ -157,26 +201,19 @@ def article_detail(request, slug):
     talk = []
     if hasattr(article, "talk_threads"):
         talk = list(article.talk_threads.for_talk_section())
-    return render(
-        request,
-        "wiki/article_detail.html",
-        {
-            "article": article,
-            "revision": revision,
-            "body": gate(revision.body_html, progress, catalogue=catalogue),
-            "lead": gate(revision.lead_html, progress, catalogue=catalogue),
-            # The lead as this reader may see it, without markdown, for meta and OpenGraph.
-            "description": plain_text(revision.lead_html, progress, catalogue=catalogue),
-            "infobox": infobox,
-            "toc": headings,
-            "tags": list(article.tags.all()),
-            "talk_threads": talk,
-            "can_edit": permissions.can_edit_article(request.user, article),
-            "can_protect": permissions.can_protect_article(request.user),
-            "can_delete": permissions.can_delete_article(request.user),
-            "read_on": request.GET.get("read") == "1",
-        },
-    )
+    return {
+        "article": article,
+        "revision": revision,
+        "body": gate(revision.body_html, progress, catalogue=catalogue),
+        "lead": gate(revision.lead_html, progress, catalogue=catalogue),
+        # The lead as this reader may see it, without markdown, for meta and OpenGraph.
+        "description": plain_text(revision.lead_html, progress, catalogue=catalogue),
+        "infobox": infobox,
+        "toc": headings,
+        "tags": list(article.tags.all()),
+        "talk_threads": talk,
+        "read_on": read_on,
+    }
 
 
 def _kind_for_form(request, default_key=None):

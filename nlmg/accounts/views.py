@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -10,6 +11,7 @@ from nlmg.moderation.guards import (
     honeypot_filled,
     login_throttled,
     record_login_failure,
+    suspension_message,
 )
 
 from .forms import ProfileForm, SignUpForm
@@ -62,6 +64,9 @@ def profile(request, username):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_profile(request):
+    if request.user.is_suspended:
+        # The bio and display name are public text: a suspension stops them changing too.
+        raise PermissionDenied(suspension_message(request.user))
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()

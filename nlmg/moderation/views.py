@@ -74,6 +74,7 @@ def flag(request):
     )
 
 
+@login_required
 def queue(request):
     _require_moderator(request)
     order = "most" if request.GET.get("order") == "most" else "oldest"
@@ -134,6 +135,7 @@ def _load_targets(types, groups) -> dict:
     return targets
 
 
+@login_required
 @require_POST
 def act(request):
     _require_moderator(request)
@@ -196,6 +198,7 @@ def act(request):
     return redirect(next_url or "moderation:queue")
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def member(request, username):
     _require_moderator(request)
@@ -239,6 +242,7 @@ def member(request, username):
     )
 
 
+@login_required
 def log(request):
     _require_moderator(request)
     events = ModerationEvent.objects.select_related("content_type")

@@ -7,12 +7,15 @@ token against the works in the database and names the bad token in its error.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
 CATALOGUE_CACHE_KEY = "spoilers:catalogue:v1"
+CATALOGUE_STAMP_KEY = "spoilers:catalogue:stamp"
+_memo: tuple | None = None  # (stamp, Catalogue) last built in this process
 GENERIC = "*"  # the token of a generic spoiler: nobody ever reaches it
 
 
@@ -166,17 +169,32 @@ class Catalogue:
 
     @classmethod
     def current(cls) -> Catalogue:
-        """The catalogue of the database, from the shared cache when it is there."""
-        spec = cache.get(CATALOGUE_CACHE_KEY)
+        """The catalogue of the database, from the shared cache when it is there.
+
+        The shared cache holds the spec and a stamp; each process keeps the Catalogue built
+        from the stamp it last saw, so most calls cost one small cache read.
+        """
+        global _memo
+        stamp = cache.get(CATALOGUE_STAMP_KEY)
+        if stamp is not None and _memo is not None and _memo[0] == stamp:
+            return _memo[1]
+        spec = cache.get(CATALOGUE_CACHE_KEY) if stamp is not None else None
         if spec is None:
             catalogue = cls.from_database()
-            cache.set(CATALOGUE_CACHE_KEY, catalogue.to_spec(), 60 * 60)
-            return catalogue
-        return cls.from_spec(spec)
+            stamp = uuid.uuid4().hex
+            cache.set_many(
+                {CATALOGUE_CACHE_KEY: catalogue.to_spec(), CATALOGUE_STAMP_KEY: stamp}, 60 * 60
+            )
+        else:
+            catalogue = cls.from_spec(spec)
+        _memo = (stamp, catalogue)
+        return catalogue
 
     @staticmethod
     def invalidate() -> None:
-        cache.delete(CATALOGUE_CACHE_KEY)
+        global _memo
+        cache.delete_many([CATALOGUE_CACHE_KEY, CATALOGUE_STAMP_KEY])
+        _memo = None
 
     def to_spec(self) -> list[dict]:
         return [
