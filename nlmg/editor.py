@@ -83,17 +83,29 @@ def upload(request):
     return JsonResponse({"image_code": f"![]({url})"})
 
 
+# Image.info entries that only say how to show the pixels; everything else (EXIF, comments,
+# text chunks, ICC and XMP profiles) is metadata and is dropped.
+DISPLAY_INFO = {"transparency", "background", "duration", "loop", "disposal"}
+
+
 def _reencode(image: Image.Image, kind: str, output: io.BytesIO) -> None:
-    """Save the pixels again, without EXIF or other metadata."""
+    """Save the pixels again, without EXIF, comments or other metadata. (Pillow would carry a
+    JPEG or GIF comment over from ``image.info``, so it is cleared and an empty one given.)"""
     max_side = settings.MARKDOWNX_IMAGE_MAX_SIZE["size"][0]
     if kind == "GIF" and getattr(image, "is_animated", False):
-        image.save(output, format="GIF", save_all=True, optimize=True)
+        image.info = {k: v for k, v in image.info.items() if k in DISPLAY_INFO}
+        image.save(output, format="GIF", save_all=True, optimize=True, comment=b"")
         return
     image = image.copy()
+    image.info = {k: v for k, v in image.info.items() if k in DISPLAY_INFO}
     image.thumbnail((max_side, max_side))
     if kind == "JPEG":
-        image.convert("RGB").save(output, format="JPEG", quality=88, optimize=True)
+        image = image.convert("RGB")
+        image.info = {}
+        image.save(output, format="JPEG", quality=88, optimize=True, comment=b"")
     elif kind == "WEBP":
         image.save(output, format="WEBP", quality=88)
+    elif kind == "GIF":
+        image.save(output, format="GIF", comment=b"")
     else:
         image.save(output, format=kind)

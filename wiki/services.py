@@ -174,12 +174,13 @@ def save_revision(
     if not content["title"]:
         raise ContentError({"title": ["every article needs a title."]})
     if article is not None:
-        article = (
-            Article.objects.select_for_update(of=("self",))
-            .select_related("current_revision")
-            .get(pk=article.pk)
-        )
-        current = article.current_revision
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        # The current revision in a query of its own, after the lock: when this save waited for
+        # another, the revision that one saved is visible only to a new statement (joined into
+        # the locking query it reads as missing, and the edit would skip the merge and silently
+        # overwrite it).
+        current = Revision.objects.filter(pk=article.current_revision_id).first()
+        article.current_revision = current
         if base_revision_id and current and base_revision_id != current.pk:
             base = Revision.objects.get(pk=base_revision_id, article=article)
             merge = merge_content(base.content(), content, current.content())
@@ -408,6 +409,8 @@ def undo_revision(*, article: Article, revision: Revision, author, summary: str 
         content=merge.content,
         summary=summary or f"Undid revision {revision.number} by {revision.author_name}",
         action=Revision.Action.UNDO,
+        # An edit saved meanwhile is merged with the undo, not overwritten by it.
+        base_revision_id=current.pk,
     )
 
 

@@ -93,12 +93,20 @@ def dismiss_flags(*, target, moderator, reason: str = "") -> int:
     return count
 
 
+def _lock(target) -> None:
+    """Lock the target's row and reload it, so that of two moderators acting at once (or one
+    double click) the second sees what the first did, and changes nothing twice."""
+    type(target)._base_manager.select_for_update().filter(pk=target.pk).first()
+    target.refresh_from_db()
+
+
 @transaction.atomic
 def hide_content(*, target, moderator, reason: str = "") -> bool:
     """Hide a post or thread ("removed by a moderator" in its place); reversible.
 
     Flags are resolved only when something was hidden: otherwise they stay open for another
     decision, rather than leaving the queue with nothing in the audit log."""
+    _lock(target)
     before = target.moderation_state()
     changed = target.hide(by=moderator, reason=reason)
     if changed:
@@ -116,6 +124,7 @@ def hide_content(*, target, moderator, reason: str = "") -> bool:
 
 @transaction.atomic
 def restore_content(*, target, moderator, reason: str = "") -> bool:
+    _lock(target)
     before = target.moderation_state()
     changed = target.restore(by=moderator)
     if changed:
@@ -213,6 +222,7 @@ def lift_suspension(*, member, moderator, reason: str = "") -> bool:
 def change_state(*, target, moderator, action: str, reason: str = "", change) -> bool:
     """Run ``change()`` (a content model's own state change, returning whether anything
     changed) and record it with the states before and after."""
+    _lock(target)
     before = target.moderation_state()
     changed = change()
     if changed:

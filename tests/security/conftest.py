@@ -1,0 +1,99 @@
+"""Security fixtures: members of every role, trusted at once (so the new-member limits do not
+turn hostile input away before it reaches the pages), and page checks."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import make_user
+from tests.security.html_checks import feed_problems, page_problems
+
+
+@pytest.fixture(autouse=True)
+def _trusted_members(settings):
+    """Members count as trusted at once and may link; the write limits are tested elsewhere.
+    Every request renders its page (no anonymous whole-page cache)."""
+    settings.NLMG_TRUSTED_AFTER_HOURS = 0
+    settings.NLMG_TRUSTED_AFTER_POSTS = 0
+    settings.NLMG_NEW_MEMBER_WRITES_PER_MINUTE = 10_000
+    settings.NLMG_EMAIL_NOTIFICATIONS = False
+    settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
+
+
+def logged_in(user, **defaults):
+    client = Client(**defaults)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a fresh client logged in as ``user`` (anonymous for None)."""
+    return logged_in
+
+
+@pytest.fixture
+def moderator(db, password):
+    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def suspended_member(db, password):
+    return make_user(
+        username="tommy",
+        password=password,
+        suspended_until=timezone.now() + timedelta(days=3),
+        suspension_reason="Shouting in the pavilion.",
+    )
+
+
+@pytest.fixture
+def member_client(member):
+    return logged_in(member)
+
+
+@pytest.fixture
+def other_client(other_member):
+    return logged_in(other_member)
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    return logged_in(moderator)
+
+
+@pytest.fixture
+def assert_safe():
+    """``assert_safe(client, url)``: GET the page (or feed) and fail on anything executable.
+
+    Returns the response. Answers other than 200 must still be pages of the site (never a
+    500); ``allow`` lists the statuses a page may have.
+    """
+
+    def check(client, url, *, allow=(200,)):
+        response = client.get(url)
+        assert response.status_code in allow, (url, response.status_code)
+        assert_response_safe(response, url)
+        return response
+
+    return check
+
+
+def assert_response_safe(response, label=""):
+    """Fail when the response (an HTML page or an Atom feed) has anything executable."""
+    assert response.status_code != 500, label
+    content_type = response.get("Content-Type", "")
+    body = response.content
+    if "atom" in content_type or "xml" in content_type:
+        found = feed_problems(body)
+    elif "html" in content_type:
+        found = page_problems(body.decode())
+    else:
+        found = []
+    assert found == [], (label, found)

@@ -1,0 +1,235 @@
+"""Faults: the database going away in the middle of a request gives the friendly 503 page,
+and the site recovers by itself when it is back; a failing notification or email never
+fails the post that caused it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core import mail
+from django.db import connection
+
+from discussions import services as discussion_services
+from discussions.models import Notification, Post
+from tests.factories import make_article, make_board_thread, make_thread_reply, make_user
+from tests.security.conftest import logged_in
+
+ROOT = Path(__file__).resolve().parents[2]
+FRIENDLY = "The site cannot reach its database just now"
+
+
+def terminate_backend(pid: int) -> None:
+    """Kill the server process behind one connection, from another connection."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture
+def kill_mid_request(monkeypatch):
+    """``kill_mid_request(module, name)``: the first call of ``module.name`` during a request
+    first terminates the request's database connection (after the request's first queries,
+    so Django's health check at the start of the request cannot notice)."""
+
+    def arm(module, name):
+        original = getattr(module, name)
+        fired = []
+
+        def sabotaged(*args, **kwargs):
+            if not fired:
+                fired.append(True)
+                terminate_backend(connection.connection.info.backend_pid)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, sabotaged)
+        return fired
+
+    return arm
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_the_database_going_away_mid_request_gives_the_friendly_503_and_the_site_recovers(
+    kill_mid_request, who
+):
+    from wiki import views as wiki_views
+
+    member = make_user(username="kathy")
+    make_article(title="Hailsham", body="Hailsham has a pond.\n")
+    client = logged_in(member if who == "member" else None)
+    assert client.get("/wiki/hailsham/").status_code == 200
+    fired = kill_mid_request(wiki_views, "gate")
+
+    response = client.get("/wiki/hailsham/")
+
+    assert fired, "the sabotage did not run"
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Back in a moment" in page and FRIENDLY in page
+    assert response["Content-Security-Policy"]  # still behind the security headers
+    # The next request reconnects by itself.
+    again = client.get("/wiki/hailsham/")
+    assert again.status_code == 200
+    assert "Hailsham has a pond." in again.content.decode()
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_database_going_away_during_a_post_loses_nothing_half_written(kill_mid_request):
+    """A reply whose connection dies while it is being saved: a 503, and either the whole
+    reply or none of it (one transaction) when the database is back."""
+    from discussions import services
+
+    author = make_user(username="kathy")
+    thread = make_board_thread(author=make_user(username="ruth"), title="The Sales")
+    client = logged_in(author)
+    client.get("/")
+    kill_mid_request(services, "_notify")
+
+    response = client.post(f"/discussions/t/{thread.pk}/reply/", {"body": "Lost in the post."})
+
+    assert response.status_code == 503
+    assert FRIENDLY in response.content.decode()
+    thread.refresh_from_db()
+    replies = Post.objects.filter(thread=thread, is_opening=False)
+    assert replies.count() == thread.reply_count == 0
+    again = client.post(f"/discussions/t/{thread.pk}/reply/", {"body": "Posted again."})
+    assert again.status_code == 302
+    thread.refresh_from_db()
+    assert thread.reply_count == 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migrated_rows(django_db_setup, django_db_blocker):
+    """The transactional tests here flush every table; put back the migrations' rows."""
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
+            connection.close()
+
+
+def test_a_stopped_database_gives_the_friendly_503_in_a_fresh_process():
+    """A server pointed at a database that does not answer: every page is the 503 page."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="nlmg.settings",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere",
+    )
+    code = (
+        "import django; django.setup();"
+        "from django.test.utils import setup_test_environment; setup_test_environment();"
+        "from django.test import Client; c = Client();"
+        "import json; out = [];"
+        "[out.append([u, r.status_code, r.get('Retry-After'), "
+        "'cannot reach its database' in r.content.decode()]) "
+        "for u in ('/', '/wiki/hailsham/', '/discussions/', '/search/?q=x') "
+        "for r in [c.get(u)]];"
+        "print(json.dumps(out))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    for url, status, retry_after, friendly in json.loads(result.stdout.strip().splitlines()[-1]):
+        assert (status, retry_after, friendly) == (503, "30", True), url
+
+
+# --- failing notifications and emails ----------------------------------------------------------
+
+
+@pytest.fixture
+def conversation(db, settings):
+    settings.NLMG_EMAIL_NOTIFICATIONS = True
+    starter = make_user(username="starter", email="starter@example.org")
+    thread = make_board_thread(author=starter, title="The Sales")
+    post = make_thread_reply(thread, author=starter, body="What did you buy?\n")
+    return starter, thread, post
+
+
+def test_a_failing_email_never_fails_the_reply(
+    conversation, member, monkeypatch, django_capture_on_commit_callbacks
+):
+    _, thread, post = conversation
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(discussion_services, "send_mail", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = logged_in(member).post(
+            f"/discussions/t/{thread.pk}/reply/?parent={post.pk}",
+            {"body": "A tape.", "parent": post.pk},
+        )
+
+    assert callbacks, "the email was never attempted"
+    assert response.status_code == 302
+    reply = Post.objects.get(body="A tape.")
+    assert reply.parent_id == post.pk
+    assert Notification.objects.filter(post=reply).count() == 1  # in-site notification kept
+
+
+def test_a_broken_mail_backend_never_fails_the_reply(
+    conversation, member, settings, django_capture_on_commit_callbacks
+):
+    _, thread, _ = conversation
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(member).post(
+            f"/discussions/t/{thread.pk}/reply/", {"body": "Sent anyway."}
+        )
+
+    assert response.status_code == 302
+    assert Post.objects.filter(body="Sent anyway.").exists()
+
+
+def test_emails_are_sent_when_the_server_works(
+    conversation, member, django_capture_on_commit_callbacks
+):
+    """The two tests above are not vacuous: with a working backend the email goes out."""
+    _, thread, _ = conversation
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in(member).post(f"/discussions/t/{thread.pk}/reply/", {"body": "Hello."})
+    assert [m.to for m in mail.outbox] == [["starter@example.org"]]
+
+
+def test_failing_notifications_never_fail_a_reply_to_a_post(conversation, member, monkeypatch):
+    _, thread, post = conversation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the notification table is on fire")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", broken)
+
+    response = logged_in(member).post(
+        f"/discussions/t/{thread.pk}/reply/", {"body": "Still here.", "parent": post.pk}
+    )
+
+    assert response.status_code == 302
+    reply = Post.objects.get(body="Still here.")
+    assert reply.parent_id == post.pk
+    post.refresh_from_db()
+    assert post.child_count == 1
+    assert not Notification.objects.filter(post=reply).exists()
+
+
+def test_a_failing_password_reset_email_is_not_a_500(client, member, settings):
+    """Django logs the failure and shows the usual "sent" page (which reveals nothing)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = client.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/sent/"
