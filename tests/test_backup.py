@@ -9,7 +9,7 @@ from nlmg import backup
 from wiki.models import Article
 from wiki.services import save_revision
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_restored_database_serves_the_same_pages(client, member, tmp_path):

@@ -21,6 +21,10 @@ def _trusted_members(settings):
     settings.NLMG_NEW_MEMBER_WRITES_PER_MINUTE = 10_000
     settings.NLMG_EMAIL_NOTIFICATIONS = False
     settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
+    # Every test client loads the middleware afresh, and WhiteNoise would scan every static
+    # file each time (most of these tests' run time); in autorefresh mode it looks a file up
+    # only when one is asked for.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 def logged_in(user, **defaults):
