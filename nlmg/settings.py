@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "nlmg.middleware.SecurityHeadersMiddleware",
+    # Outside the others, so that every answer (an error raised in another middleware too)
+    # carries X-Frame-Options.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +74,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "nlmg.middleware.AnonymousPageCacheMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "nlmg.middleware.RefuseNulCharactersMiddleware",
     "nlmg.middleware.DatabaseUnavailableMiddleware",
 ]

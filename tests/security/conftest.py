@@ -35,12 +35,6 @@ def logged_in(user, **defaults):
 
 
 @pytest.fixture
-def client_for():
-    """``client_for(user)``: a fresh client logged in as ``user`` (anonymous for None)."""
-    return logged_in
-
-
-@pytest.fixture
 def moderator(db, password):
     user = make_user(username="lucy", display_name="Miss Lucy", password=password)
     user.groups.add(Group.objects.get(name="Moderators"))
@@ -60,11 +54,6 @@ def suspended_member(db, password):
 @pytest.fixture
 def member_client(member):
     return logged_in(member)
-
-
-@pytest.fixture
-def other_client(other_member):
-    return logged_in(other_member)
 
 
 @pytest.fixture

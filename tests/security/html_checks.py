@@ -15,7 +15,7 @@ what must never be there, whatever a user typed:
   and it must not sit inside user content); ``<meta>`` and ``<link>`` outside the ``<head>``.
 
 User-content areas are the containers the templates put user text in (article body, lead,
-infobox, posts, search results, history, diffs, the moderation queue, profiles); the checks
+infobox, posts, search results, recent changes, diffs, the moderation queue, profiles); the checks
 for them are stricter. ``fragment_problems`` checks HTML that is user content as a whole (a
 feed entry's HTML, the editor's preview).
 """

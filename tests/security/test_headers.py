@@ -72,6 +72,7 @@ def test_every_kind_of_answer_carries_the_security_headers(member, moderator, cl
         "404": client.get("/no-such-page/"),
         "403": member_client.get("/moderation/"),
         "400": client.get("/search/?q=%00"),
+        "400 (unknown host)": client.get("/", HTTP_HOST="evil.example"),
         "405": member_client.get("/discussions/post/1/like/"),
         "health": client.get("/healthz"),
         "admin": logged_in(None).get("/admin/login/"),

@@ -209,6 +209,21 @@ def test_ten_megabyte_post_is_a_readable_400(member_client, article, thread):
     assert Post.objects.count() == 1
 
 
+def test_ten_megabytes_past_the_csrf_check_is_the_same_readable_400(member):
+    """With CSRF enforced, the check reads the body first: still the 400 page, not a 500."""
+    import re
+
+    from tests.security.conftest import logged_in
+
+    client = logged_in(member, enforce_csrf_checks=True)
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/").content.decode()
+    )
+    data = {"content": "x" * 10 * MB, "csrfmiddlewaretoken": token.group(1)}
+    response = timed(client.post, "/markdownx/markdownify/", data)
+    assert_clear_error(response, "What you sent is too large")
+
+
 def test_too_many_fields_is_a_readable_400(member_client, article):
     data = edit_data(article, **{f"extra{n}": "x" for n in range(2_000)})
     response = timed(member_client.post, "/wiki/ruth/edit/", data)
