@@ -19,6 +19,7 @@ from nlmg.moderation.guards import (
     suspension_message,
 )
 from nlmg.moderation.models import ModerationEvent
+from nlmg.pagecache import same_for_audience
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
@@ -43,11 +44,13 @@ def _scope_reached(scope_text, progress, catalogue):
     return not scope_text or catalogue.parse_stored(scope_text).is_reached(progress)
 
 
+@same_for_audience
 def board_index(request):
     boards = Board.objects.all()
     return render(request, "discussions/board_list.html", {"boards": boards})
 
 
+@same_for_audience
 def board_detail(request, board):
     board = get_object_or_404(Board, slug=board)
     progress = reader_progress(request)

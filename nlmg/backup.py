@@ -86,7 +86,10 @@ def main(argv: list[str]) -> int:
         return 0
     if len(argv) == 2 and argv[0] == "restore":
         restore(Path(argv[1]), database)
-        print(f"Restored {argv[1]} into database {database['NAME']}")
+        from django.core.cache import cache
+
+        cache.clear()  # cached pages, members and sessions describe the database replaced
+        print(f"Restored {argv[1]} into database {database['NAME']} (and emptied the cache)")
         return 0
     print(__doc__)
     return 2

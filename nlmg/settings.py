@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nlmg.accounts.middleware.CachedMemberAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "nlmg.middleware.AnonymousPageCacheMiddleware",
+    "nlmg.pagecache.PageCacheMiddleware",
     "nlmg.middleware.RefuseNulCharactersMiddleware",
     "nlmg.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -139,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Cache: a shared Redis when REDIS_URL is set (required for more than one app server),
-# local memory otherwise.
+# otherwise files shared by every process on this machine.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -150,10 +150,17 @@ if REDIS_URL:
         }
     }
 else:
+    # Files under var/cache, shared by every process on this machine (nlmg/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "nlmg",
+            "BACKEND": "nlmg.cache.SharedFileCache",
+            # One folder per database, so the bench's site and the development site (two
+            # databases on one embedded server) never read each other's entries.
+            "LOCATION": os.environ.get(
+                "NLMG_CACHE_DIR", str(BASE_DIR / "var" / "cache" / DATABASES["default"]["NAME"])
+            ),
+            "KEY_PREFIX": "nlmg",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
@@ -249,5 +256,8 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 88}
 NLMG_UPLOADS_PER_HOUR = int(os.environ.get("NLMG_UPLOADS_PER_HOUR", "20"))
 NLMG_BENCH_VIEWS = env_bool("NLMG_BENCH_VIEWS", False)
+# Whole pages (nlmg/pagecache.py): public ones for readers without a session, and pages kept
+# per (audience, progress) for everyone else. Any content write makes both stale at once.
 NLMG_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("NLMG_ANONYMOUS_CACHE_SECONDS", "60"))
+NLMG_READER_CACHE_SECONDS = int(os.environ.get("NLMG_READER_CACHE_SECONDS", "300"))
 NLMG_FRAGMENT_CACHE_SECONDS = int(os.environ.get("NLMG_FRAGMENT_CACHE_SECONDS", "300"))

@@ -8,7 +8,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from .pagecache import same_for_audience
 
+
+@same_for_audience
 def home(request):
     """What the site is, featured articles, and what is happening (constant queries)."""
     from django.apps import apps

@@ -9,11 +9,17 @@ settings.STORAGES = {
     **settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# One process per test run: local memory, so concurrent runs never share entries. The shared
+# file cache of production is tested in tests/test_cache.py.
+settings.CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Whole-page caching for anonymous readers is tested on its own (tests/test_page_cache.py);
+# Whole-page caching is tested on its own (tests/test_page_cache.py);
 # elsewhere it would hide the template context that tests inspect.
 settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
 settings.NLMG_FRAGMENT_CACHE_SECONDS = 0
+settings.NLMG_READER_CACHE_SECONDS = 0
 
 from tests.factories import make_user  # noqa: E402
 

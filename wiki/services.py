@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from nlmg.middleware import bump_page_generation
+from nlmg.pagecache import bump_page_generation
 from nlmg.spoilers.markup import extract_headings, extract_segments, render, render_inline
 from nlmg.spoilers.markup.lint import LintWarning, lint_segments
 from nlmg.spoilers.markup.render import CONTROL_CHARS

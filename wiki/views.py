@@ -15,10 +15,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
-from nlmg.middleware import PAGE_GENERATION_KEY
+from nlmg.cache import generation
 from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
+from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
 from nlmg.spoilers.markup import gate, plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
@@ -75,6 +76,7 @@ def _with_redirects(view):
     return wrapper
 
 
+@same_for_audience
 def article_index(request):
     progress = reader_progress(request)
     catalogue = Catalogue.current()
@@ -100,11 +102,13 @@ def article_index(request):
     return render(request, "wiki/article_index.html", {"sections": sections})
 
 
+@same_for_audience
 def kind_index(request, kind):
     kind = get_object_or_404(ArticleKind, key=kind)
     return _listing(request, Article.objects.live().filter(kind=kind), title=kind.plural, kind=kind)
 
 
+@same_for_audience
 def tag_index(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
     return _listing(
@@ -128,6 +132,7 @@ def _listing(request, queryset, **context):
 
 
 @_with_redirects
+@same_for_audience
 def article_detail(request, slug):
     """An article as this reader may see it.
 
@@ -138,8 +143,8 @@ def article_detail(request, slug):
     progress = reader_progress(request)
     read_on = request.GET.get("read") == "1"
     seconds = getattr(settings, "NLMG_FRAGMENT_CACHE_SECONDS", 300)
-    generation = cache.get(PAGE_GENERATION_KEY, 0)
-    key = f"article-main:{generation}:{slug}:{progress_key(progress)}:{read_on:d}"
+    content_generation = generation(PAGE_GENERATION_KEY)
+    key = f"article-main:{content_generation}:{slug}:{progress_key(progress)}:{read_on:d}"
     cached = cache.get(key) if seconds else None
     context = {}
     if cached is None:
@@ -348,6 +353,7 @@ def _conflict(request, form, article, kind, conflict):
 
 
 @_with_redirects
+@same_for_audience
 def article_history(request, slug):
     article = _get_article(slug)
     progress = reader_progress(request)
@@ -607,6 +613,7 @@ def recent_changes(request):
     )
 
 
+@same_for_audience
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     progress = reader_progress(request)

@@ -28,6 +28,6 @@ def forget_lint_terms(**kwargs):
 @receiver([post_save, post_delete])
 def forget_cached_pages(sender, **kwargs):
     """Anonymous pages are cached whole; any content write makes them stale."""
-    from nlmg.middleware import bump_page_generation
+    from nlmg.pagecache import bump_page_generation
 
     bump_page_generation(sender=sender)
