@@ -123,7 +123,8 @@ def start_thread(
     Board.objects.filter(pk=board.pk).update(
         thread_count=F("thread_count") + 1, last_activity_at=now
     )
-    Follow.objects.get_or_create(thread=thread, user=author)
+    # One INSERT ... ON CONFLICT DO NOTHING: an author follows what they reply to.
+    Follow.objects.bulk_create([Follow(thread=thread, user=author)], ignore_conflicts=True)
     _record_lint(post, warnings, author)
     return thread
 
@@ -184,7 +185,8 @@ def reply_to_thread(
         Post.objects.filter(pk=post.pk).update(root=post)
         post.root_id = post.pk
     Board.objects.filter(pk=thread.board_id).update(last_activity_at=now)
-    Follow.objects.get_or_create(thread=thread, user=author)
+    # One INSERT ... ON CONFLICT DO NOTHING: an author follows what they reply to.
+    Follow.objects.bulk_create([Follow(thread=thread, user=author)], ignore_conflicts=True)
     _record_lint(post, warnings, author)
     _notify(post, parent)
     return post
