@@ -139,11 +139,23 @@ def pages(fx: dict) -> list[dict]:
         {"name": "home (member)", "path": "/", **member},
         {"name": "article (anonymous)", "path": fx["article"]},
         {"name": "article (member, progress set)", "path": fx["article"], **member},
+        {
+            "name": "article (member, page not cached)",
+            "path": fx["article"],
+            "bust": True,
+            **member,
+        },
         {"name": "canon article Kathy H. (anonymous)", "path": fx["canon_article"]},
         {"name": "article history", "path": fx["history"]},
         {"name": "diff", "path": fx["diff"]},
         {"name": "search", "path": "/search/?q=memory+tape"},
         {"name": "search (member)", "path": "/search/?q=hailsham+guardian", **member},
+        {
+            "name": "search (member, page not cached)",
+            "path": "/search/?q=hailsham+guardian",
+            "bust": True,
+            **member,
+        },
         {"name": "board listing", "path": fx["board"]},
     ]
     for size, url in fx["threads"].items():
@@ -161,9 +173,13 @@ def pages(fx: dict) -> list[dict]:
             "method": "POST",
             "body": f"csrfmiddlewaretoken={fx['csrf_token']}"
             "&body=A+benchmark+reply+about+the+tape.&scope=",
+            # One writer per worker: the latency of a post, not the queue in front of it
+            # (with 16 writers at once p50 is 16 / throughput; both are reported).
+            "connections": WORKERS,
             **member,
         }
     )
+    rows.append({**rows[-1], "name": "posting a reply (member, 16 at once)", "connections": 16})
     return rows
 
 
@@ -204,8 +220,6 @@ def start_gunicorn() -> subprocess.Popen:
             str(WORKERS),
             "--log-level",
             "warning",
-            "--access-logfile",
-            "/dev/null",
         ],
         cwd=ROOT,
         env=ENV,
@@ -226,6 +240,16 @@ wrk.method = "{method}"
 wrk.body = "{body}"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 {cookie}
+{bust}
+"""
+# Every request a different address, so no whole page comes from the cache.
+BUST = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. separator .. "nocache=" .. counter .. "-" .. math.random(1e9))
+end
 """
 
 
@@ -233,13 +257,18 @@ def run_wrk(row: dict) -> None:
     script = Path("/tmp/nlmg_bench.lua")
     cookie = f'wrk.headers["Cookie"] = "{row["cookie"]}"' if row.get("cookie") else ""
     script.write_text(
-        LUA.format(method=row.get("method", "GET"), body=row.get("body", ""), cookie=cookie)
+        LUA.format(
+            method=row.get("method", "GET"),
+            body=row.get("body", ""),
+            cookie=cookie,
+            bust=BUST if row.get("bust") else "",
+        )
     )
     out = subprocess.run(
         [
             "wrk",
             "-t2",
-            f"-c{CONNECTIONS}",
+            f"-c{row.get('connections', CONNECTIONS)}",
             f"-d{DURATION}",
             "--latency",
             "-s",
@@ -350,6 +379,7 @@ def main() -> None:
         row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 3) if ceiling else None
         row.pop("cookie", None)
         row.pop("body", None)
+        row.setdefault("connections", CONNECTIONS)
     results = {
         "machine": {
             "cores": os.cpu_count(),
