@@ -374,7 +374,17 @@ class Follow(models.Model):
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user):
-        return self.filter(recipient=user).select_related("thread", "post").order_by("-created_at")
+        """A member's inbox, newest first: the notification and its thread's title (the post
+        is linked by id, so its body is never read)."""
+        return (
+            self.filter(recipient=user)
+            .select_related("thread")
+            .only(
+                "kind", "actor_name", "created_at", "is_read", "post_id", "thread_id",
+                "thread__title",
+            )
+            .order_by("-created_at", "-pk")
+        )  # fmt: skip
 
     def unread(self):
         return self.filter(is_read=False)
