@@ -216,3 +216,13 @@ def test_article_content_is_shared_by_readers_at_the_same_progress_and_refreshed
         content={**article.current_revision.content(), "body": "Ruth waits by the boat."},
     )
     assert "Ruth waits by the boat." in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_pages_are_kept_per_host_and_scheme(client, member, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "nlmg.example.org"]
+    article = make_article(member)
+    client.get(article.get_absolute_url())
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    other_host = client.get(article.get_absolute_url(), HTTP_HOST="nlmg.example.org")
+    assert other_host["X-Page-Cache"] == "miss"
+    assert client.get(article.get_absolute_url(), secure=True)["X-Page-Cache"] == "miss"
