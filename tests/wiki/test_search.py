@@ -226,6 +226,30 @@ def test_search_leaves_out_deleted_articles(client):
     assert results(client.get("/search/", {"q": "Hailsham"})) == []
 
 
+def test_an_article_deleted_after_a_search_is_gone_from_the_next_one(client):
+    from wiki.services import set_deleted
+
+    article = make_article(title="Hailsham")
+    assert results(client.get("/search/", {"q": "Hailsham"})) == ["Hailsham"]
+    set_deleted(article=article, deleted=True)
+    assert results(client.get("/search/", {"q": "Hailsham"})) == []
+
+
+def test_a_hidden_article_never_shows_even_if_the_cached_list_of_hidden_ones_is_stale(client):
+    """The cached list of hidden articles only speeds the search up; the final check is on
+    the article itself."""
+    from django.core.cache import cache
+
+    from wiki.models import Article
+    from wiki.search import hidden_articles, reached_tokens
+
+    make_article(title="Hailsham")
+    hidden_articles(reached_tokens({}))  # cached: nothing hidden
+    Article.objects.filter(title="Hailsham").update(is_deleted=True)  # no signal, no new generation
+    assert any(key for key in cache._cache if "search-hidden" in key)
+    assert results(client.get("/search/", {"q": "Hailsham"})) == []
+
+
 def test_a_title_only_match_shows_the_lead_without_naming_articles_beyond_progress(client):
     make_article(title="The Morningdale scandal", kind="event", scope="novel:22")
     make_article(
