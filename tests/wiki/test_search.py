@@ -265,3 +265,25 @@ def test_a_title_only_match_shows_the_lead_without_naming_articles_beyond_progre
     assert "The head guardian, who remembers" in listing
     assert "orningdale" not in listing
     assert "[[" not in listing
+
+
+def test_each_hit_links_to_its_article(client, emily):
+    response = client.get("/search/", {"q": "guardian"})
+
+    assert f'<a href="{emily.get_absolute_url()}">Miss Emily</a>' in results_html(response)
+
+
+def test_a_snippet_quotes_at_most_three_matching_segments(client):
+    """ts_headline costs about 0.3 ms per matching segment, so it is given the first three.
+    (Segments are runs of text under the same spoilers: spoilers here keep them apart.)"""
+    paragraphs = []
+    for n in range(1, 9):
+        paragraphs.append(f"Paragraph {n} mentions the boathouse and nothing else.")
+        paragraphs.append(f">![novel:3] A spoiler between, number {n}.!<")
+    make_article(title="Boathouse", kind="place", lead="A lead.", body="\n\n".join(paragraphs))
+
+    listing = results_html(client.get("/search/", {"q": "boathouse"}))
+
+    assert "Paragraph 1 " in listing
+    assert "Paragraph 4 " not in listing
+    assert "Paragraph 8 " not in listing
