@@ -60,6 +60,38 @@ def when(moment, zone=None) -> str:
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
+def ago(moment, now, zone=None) -> str:
+    """How long ago, "just now", "5 minutes ago", "3 hours ago"; older than a day, the date."""
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds >= 86400:
+        return when(moment, zone)
+    unit, length = ("minute", 60) if seconds < 3600 else ("hour", 3600)
+    count = int(seconds // length)
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
+
+
+def notification_items(rows: list[tuple]) -> SafeString:
+    """A page of the inbox (rows in ``NotificationQuerySet.INBOX_COLUMNS`` order) as list items."""
+    from .models import Notification
+
+    labels = dict(Notification.Kind.choices)
+    post_url = reverse("discussions:post", kwargs={"pk": PK})
+    zone, now = timezone.get_current_timezone(), timezone.now()
+    out = []
+    for _pk, kind, actor_name, created_at, is_read, post_id, thread_title in rows:
+        opening = "<li>" if is_read else '<li class="unread"><span class="badge">New</span> '
+        out.append(
+            f"{opening}{escape(actor_name)} "
+            f"{escape(labels.get(kind, kind))} in "
+            f'<a href="{post_url.replace(str(PK), str(post_id))}">{escape(thread_title)}</a> '
+            f'<span class="meta"><time datetime="{created_at.isoformat()}">'
+            f"{ago(created_at, now, zone)}</time></span></li>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308  (every value escaped above)
+
+
 def post_card(item, ctx: CardContext) -> str:
     p = item.post
     pk = p.pk

@@ -29,7 +29,7 @@ from . import permissions, services
 from .context_processors import forget_unread
 from .forms import EditPostForm, PostForm, ThreadForm
 from .models import Board, Follow, Like, Notification, Post, Thread
-from .rendering import CardContext, post_card, post_tree
+from .rendering import CardContext, notification_items, post_card, post_tree
 from .tree import MAX_DEPTH, build_items
 
 ROOTS_PER_PAGE = 25
@@ -466,11 +466,17 @@ def thread_follow(request, pk):
 
 @login_required
 def notifications(request):
-    page = Paginator(Notification.objects.for_user(request.user), 30).get_page(
-        request.GET.get("page")
+    try:
+        page_number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page_number = 1
+    rows, has_next = Notification.objects.inbox_page(request.user, page_number)
+    unread_ids = [row[0] for row in rows if not row[4]]
+    response = render(
+        request,
+        "discussions/notification_list.html",
+        {"items": notification_items(rows), "page_number": page_number, "has_next": has_next},
     )
-    unread_ids = [n.pk for n in page.object_list if not n.is_read]
-    response = render(request, "discussions/notification_list.html", {"page": page})
     if unread_ids:
         Notification.objects.filter(pk__in=unread_ids).update(is_read=True)
         forget_unread([request.user.pk])

@@ -1,8 +1,14 @@
 """Following threads and in-site notifications of replies."""
 
-import pytest
+from datetime import UTC, datetime, timedelta
 
-from discussions.models import Follow, Notification, Post
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from discussions.models import Follow, Notification, Post, Thread
+from discussions.rendering import ago
 from tests.factories import make_post, make_user
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +176,100 @@ def test_failing_notification_never_fails_the_reply(other_client, thread, reply_
     thread.refresh_from_db()
     assert thread.reply_count == 1
     assert Notification.objects.exists() is False
+
+
+def add_notifications(recipient, thread, count, *, minutes_apart=1):
+    """``count`` unread notifications, the newest first in time, ``minutes_apart`` apart."""
+    post = make_post(thread=thread, body="A reply worth hearing about.")
+    Notification.objects.filter(recipient=recipient).delete()
+    now = timezone.now()
+    made = Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient, kind="reply_thread", actor_name=f"reader{n}",
+            thread=thread, post=post,
+        )
+        for n in range(count)
+    )  # fmt: skip
+    for n, notification in enumerate(made):
+        Notification.objects.filter(pk=notification.pk).update(
+            created_at=now - timedelta(minutes=minutes_apart * n)
+        )
+    return post
+
+
+def test_notifications_page_pages_thirty_at_a_time(author_client, member, thread):
+    add_notifications(member, thread, 31)
+
+    first = author_client.get("/notifications/").content.decode()
+    second = author_client.get("/notifications/", {"page": 2}).content.decode()
+
+    assert first.count('class="unread"') == 30
+    assert "reader0 " in first and "reader29 " in first and "reader30 " not in first
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    assert "reader30 " in second and 'rel="prev" href="?page=1"' in second
+    assert 'rel="next"' not in second
+    assert Notification.objects.filter(recipient=member, is_read=False).count() == 0
+
+
+def test_notifications_page_past_the_end_and_a_bad_page_number(author_client, member, thread):
+    add_notifications(member, thread, 2)
+
+    past_the_end = author_client.get("/notifications/", {"page": 9}).content.decode()
+    bad = author_client.get("/notifications/", {"page": "nine"})
+
+    assert "No older notifications." in past_the_end
+    assert bad.status_code == 200
+    assert "reader1 " in bad.content.decode()
+
+
+def test_notifications_page_costs_the_same_queries_for_a_long_inbox(
+    author_client, member, thread, django_assert_max_num_queries
+):
+    add_notifications(member, thread, 3)
+    with CaptureQueriesContext(connection) as short_inbox:
+        author_client.get("/notifications/")
+    add_notifications(member, thread, 200)
+
+    with django_assert_max_num_queries(len(short_inbox)):
+        response = author_client.get("/notifications/")
+
+    assert response.content.decode().count("<li") >= 30
+
+
+def test_notifications_page_escapes_thread_titles_and_names(author_client, member, thread):
+    Thread.objects.filter(pk=thread.pk).update(title='<script>alert(1)</script> & "quotes"')
+    add_notifications(member, thread, 1)
+    Notification.objects.filter(recipient=member).update(actor_name="<b>bold</b>")
+
+    page = author_client.get("/notifications/").content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_notifications_say_how_long_ago(author_client, member, thread):
+    add_notifications(member, thread, 3, minutes_apart=90)
+
+    page = author_client.get("/notifications/").content.decode()
+
+    assert ">just now</time>" in page
+    assert ">1 hour ago</time>" in page
+    assert ">3 hours ago</time>" in page
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (5, "just now"),
+        (60, "1 minute ago"),
+        (59 * 60 + 59, "59 minutes ago"),
+        (3600, "1 hour ago"),
+        (23 * 3600 + 3599, "23 hours ago"),
+        (86400, "20 Nov 2026, 12:00"),
+    ],
+)
+def test_ago(seconds, expected):
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+    assert ago(now - timedelta(seconds=seconds), now, UTC) == expected
