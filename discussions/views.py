@@ -20,6 +20,7 @@ from nlmg.moderation.guards import (
 )
 from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import same_for_audience
+from nlmg.paging import requested_page
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
@@ -152,10 +153,7 @@ def thread_detail(request, pk, slug):
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "oldest"
     total = thread.top_level_count
     pages = max(1, -(-total // ROOTS_PER_PAGE))
-    try:
-        number = min(max(1, int(request.GET.get("page", 1))), pages)
-    except ValueError:
-        number = 1
+    number = requested_page(request, last=pages)
     offset = (number - 1) * ROOTS_PER_PAGE
     root_ids = list(
         Post.objects.filter(thread=thread, depth=0, is_opening=False)
@@ -466,10 +464,7 @@ def thread_follow(request, pk):
 
 @login_required
 def notifications(request):
-    try:
-        page_number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_number = 1
+    page_number = requested_page(request)
     rows, has_next = Notification.objects.inbox_page(request.user, page_number)
     unread_ids = [row[0] for row in rows if not row[4]]
     response = render(

@@ -20,6 +20,7 @@ from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
+from nlmg.paging import requested_page
 from nlmg.spoilers.markup import gate, plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
@@ -621,10 +622,7 @@ def search(request):
         match = Article.objects.lookup_titles([query]).get(query)
         if match and not match.is_deleted and _reached(match, progress, Catalogue.current()):
             return redirect(match)
-    try:
-        page_number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_number = 1
+    page_number = requested_page(request)
     hits = (
         search_articles(query, progress, limit=21, offset=(page_number - 1) * 20) if query else []
     )

@@ -273,3 +273,12 @@ def test_ago(seconds, expected):
     now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
     assert ago(now - timedelta(seconds=seconds), now, UTC) == expected
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-4", "9" * 5000])
+def test_notifications_page_takes_any_page_number(author_client, member, thread, page):
+    add_notifications(member, thread, 2)
+
+    response = author_client.get("/notifications/", {"page": page})
+
+    assert response.status_code == 200

@@ -345,3 +345,23 @@ def test_page_number_past_the_end_shows_the_last_page(client, thread):
         f'id="post-{last.pk}"'
         in client.get(thread.get_absolute_url() + "?page=99").content.decode()
     )
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("field", ["parent", "quote"])
+def test_reply_to_a_post_id_past_any_integer_is_404(other_client, thread, reply_url, field):
+    response = other_client.get(reply_url(thread), {field: HUGE})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", [HUGE, "-3", "many", "9" * 5000])
+def test_thread_page_takes_any_page_number(client, thread, page):
+    make_post(thread=thread, body="A reply.")
+
+    response = client.get(thread.get_absolute_url(), {"page": page})
+
+    assert response.status_code == 200
+    assert "A reply." in response.content.decode()

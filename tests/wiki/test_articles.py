@@ -347,3 +347,12 @@ def test_tag_index_lists_the_articles_with_that_tag(client):
 
     assert response.status_code == 200
     assert [r["article"].title for r in response.context["rows"]] == ["Hailsham", "Norfolk"]
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999999", "-1", "0"])
+def test_diff_of_revisions_that_cannot_exist_is_404(client, bad):
+    article = make_article(title="Hailsham")
+
+    response = client.get("/wiki/hailsham/diff/", {"from": bad, "to": article.current_revision.pk})
+
+    assert response.status_code == 404

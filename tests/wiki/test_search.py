@@ -287,3 +287,10 @@ def test_a_snippet_quotes_at_most_three_matching_segments(client):
     assert "Paragraph 1 " in listing
     assert "Paragraph 4 " not in listing
     assert "Paragraph 8 " not in listing
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-4", "two", "9" * 5000])
+def test_any_page_number_gets_a_page_not_an_error(client, emily, page):
+    response = client.get("/search/", {"q": "guardian", "page": page})
+
+    assert response.status_code == 200
