@@ -17,6 +17,7 @@ from nlmg.spoilers.scope import Catalogue
 START, STOP = "\ue100", "\ue101"
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_CHARS = 200
+ANY_OF = re.compile(r"\bor\b", re.IGNORECASE)  # websearch_to_tsquery's OR
 
 ARTICLE_VISIBLE = """
     a.is_deleted = false
@@ -41,8 +42,9 @@ WHERE is_deleted OR (cardinality(scope_tokens) > 0 AND NOT scope_tokens && %(rea
 
 # Snippets and the lead shown with a hit are built from visible segments only: the stored lead
 # is markdown and may link to an article beyond the reader's progress. The snippet comes from
-# the first three visible segments that match: ts_headline costs about 0.3 ms per matching
-# segment it reads, and a broad query matches eight segments an article in the bench's wiki.
+# the first visible segment that matches (it holds every word of the query), or the first three
+# when the query has an OR: ts_headline costs about 0.3 ms per matching segment it reads, and a
+# broad query matches eight segments an article in the bench's wiki.
 # The tsquery is written inline (not joined from a CTE) so the planner uses the GIN index, and
 # the matching segments are found first (MATERIALIZED), or the planner may probe the index once
 # per article.
@@ -72,7 +74,7 @@ SELECT a.id, a.title, a.slug, k.name,
             FROM wiki_searchsegment s
             WHERE s.article_id = r.article_id AND s.weight <> 'A' AND s.vector @@ {{tsquery}}
               AND {VISIBLE}
-            ORDER BY s.position LIMIT 3) first),
+            ORDER BY s.position LIMIT %(snippet_segments)s) first),
         {{tsquery}},
         'MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ", '
         'StartSel={START}, StopSel={STOP}')
@@ -152,6 +154,7 @@ def search_articles(
         "hidden": hidden_articles(reached),
         "limit": limit,
         "offset": offset,
+        "snippet_segments": 3 if ANY_OF.search(query) else 1,
     }
     hits = _run(SEARCH_SQL.format(tsquery="websearch_to_tsquery('english', %(q)s)"), params)
     if not hits and offset == 0 and (prefix := prefix_query(query)):
