@@ -3,10 +3,13 @@
 Development needs no configuration at all: DEBUG is on, the embedded PostgreSQL under var/pgdata
 is started on first use and email goes to the console. Production differs only through the
 environment: DJANGO_DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL.
+Without SECRET_KEY, development makes a random key once in var/secret_key.
 """
 
 import os
+import secrets
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -30,6 +33,26 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
+
+def local_secret_key(path: Path) -> str:
+    """Development's key: random, made once per install in ``var/secret_key`` (the file
+    `make serve` uses too) and kept, so sessions survive restarts. Created with O_EXCL, so
+    processes starting together agree on one key. No key is ever written in the code."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it this instant
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.01)
+        raise ImproperlyConfigured(f"{path} is empty: delete it and start again.") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -37,7 +60,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set: with DJANGO_DEBUG off, set SECRET_KEY in the environment to a "
             "long random string (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
-    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+    SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

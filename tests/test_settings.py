@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from nlmg.settings import database_config
+from nlmg.settings import database_config, local_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 UNREACHABLE_DB = "postgres://nobody@127.0.0.1:9/nowhere"
@@ -129,3 +129,34 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     status, reason = result.stdout.strip().splitlines()
     assert status == "503"
     assert reason.startswith("unreachable:")
+
+
+def test_no_secret_key_is_written_in_the_code():
+    source = (ROOT / "nlmg" / "settings.py").read_text()
+
+    assert 'SECRET_KEY = "' not in source and "SECRET_KEY = '" not in source
+
+
+def test_development_key_is_made_once_per_install_and_kept(tmp_path):
+    path = tmp_path / "var" / "secret_key"
+
+    first = local_secret_key(path)
+    second = local_secret_key(path)
+
+    assert first == second == path.read_text().strip()
+    assert len(first) >= 50
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert local_secret_key(tmp_path / "other" / "secret_key") != first
+
+
+def test_development_settings_read_the_key_from_var():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY)"
+    )
+    env = {"DJANGO_DEBUG": "1", "SECRET_KEY": ""}
+
+    first, second = run_python(code, **env), run_python(code, **env)
+
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert key == second.stdout.strip() == (ROOT / "var" / "secret_key").read_text().strip()
