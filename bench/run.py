@@ -23,6 +23,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+ONLY = os.environ.get("BENCH_ONLY", "")  # a regex on page names, for quick partial runs
 ENV = {
     **os.environ,
     "NLMG_DB_NAME": os.environ.get("NLMG_DB_NAME", "nlmg_bench"),
@@ -424,8 +425,8 @@ def main() -> None:
     ensure_dataset()
     fx = bench_fixtures()
     rows = pages(fx)
-    if only := os.environ.get("BENCH_ONLY"):  # a regex on page names, for quick checks
-        rows = [rows[0]] + [r for r in rows[1:] if re.search(only, r["name"])]
+    if ONLY:
+        rows = [rows[0]] + [r for r in rows[1:] if re.search(ONLY, r["name"])]
     print("Counting queries per page...", flush=True)
     queries_per_request(rows, fx)
     engine = spoiler_engine()
@@ -457,7 +458,7 @@ def main() -> None:
         "pages": rows,
         "spoiler_engine": engine,
     }
-    if not os.environ.get("BENCH_ONLY"):
+    if not ONLY:
         (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     print(
         f"\n{'page':<38} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
@@ -472,7 +473,7 @@ def main() -> None:
     print(f"\nSpoiler engine: {json.dumps(engine)}")
     print(
         "Written to bench/results.json"
-        if not os.environ.get("BENCH_ONLY")
+        if not ONLY
         else "(partial run: bench/results.json left as it was)"
     )
 

@@ -373,19 +373,20 @@ class Follow(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet):
-    INBOX_COLUMNS = (
-        "pk", "kind", "actor_name", "created_at", "is_read", "post_id", "thread__title",
-    )  # fmt: skip
-
     def inbox_page(self, user, page: int, per_page: int = 30) -> tuple[list[tuple], bool]:
-        """One page of a member's inbox, newest first, as plain rows (``INBOX_COLUMNS``), and
-        whether an older page exists. One query: no COUNT, the page reads one row more."""
-        start = (max(page, 1) - 1) * per_page
+        """One page of a member's inbox, newest first, as named rows (pk, kind, actor_name,
+        created_at, is_read, post_id, thread_title), and whether an older page exists. One
+        query: no COUNT, the page reads one row more."""
+        start = (page - 1) * per_page
         rows = list(
             self.filter(recipient=user)
+            .annotate(thread_title=models.F("thread__title"))
             .order_by("-created_at", "-pk")
-            .values_list(*self.INBOX_COLUMNS)[start : start + per_page + 1]
-        )
+            .values_list(
+                "pk", "kind", "actor_name", "created_at", "is_read", "post_id", "thread_title",
+                named=True,
+            )[start : start + per_page + 1]
+        )  # fmt: skip
         return rows[:per_page], len(rows) > per_page
 
     def unread(self):

@@ -72,22 +72,22 @@ def ago(moment, now, zone=None) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'} ago"
 
 
-def notification_items(rows: list[tuple]) -> SafeString:
-    """A page of the inbox (rows in ``NotificationQuerySet.INBOX_COLUMNS`` order) as list items."""
+def notification_items(rows) -> SafeString:
+    """A page of the inbox (``NotificationQuerySet.inbox_page`` rows) as list items."""
     from .models import Notification
 
     labels = dict(Notification.Kind.choices)
     post_url = reverse("discussions:post", kwargs={"pk": PK})
     zone, now = timezone.get_current_timezone(), timezone.now()
     out = []
-    for _pk, kind, actor_name, created_at, is_read, post_id, thread_title in rows:
-        opening = "<li>" if is_read else '<li class="unread"><span class="badge">New</span> '
+    for n in rows:
+        opening = "<li>" if n.is_read else '<li class="unread"><span class="badge">New</span> '
         out.append(
-            f"{opening}{escape(actor_name)} "
-            f"{escape(labels.get(kind, kind))} in "
-            f'<a href="{post_url.replace(str(PK), str(post_id))}">{escape(thread_title)}</a> '
-            f'<span class="meta"><time datetime="{created_at.isoformat()}">'
-            f"{ago(created_at, now, zone)}</time></span></li>\n"
+            f"{opening}{escape(n.actor_name)} "
+            f"{escape(labels.get(n.kind, n.kind))} in "
+            f'<a href="{post_url.replace(str(PK), str(n.post_id))}">{escape(n.thread_title)}</a> '
+            f'<span class="meta"><time datetime="{n.created_at.isoformat()}">'
+            f"{ago(n.created_at, now, zone)}</time></span></li>\n"
         )
     return mark_safe("".join(out))  # noqa: S308  (every value escaped above)
 

@@ -20,7 +20,7 @@ from nlmg.moderation.guards import (
 )
 from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import same_for_audience
-from nlmg.paging import requested_page
+from nlmg.paging import UncountedPage, requested_page
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
@@ -466,11 +466,11 @@ def thread_follow(request, pk):
 def notifications(request):
     page_number = requested_page(request)
     rows, has_next = Notification.objects.inbox_page(request.user, page_number)
-    unread_ids = [row[0] for row in rows if not row[4]]
+    unread_ids = [n.pk for n in rows if not n.is_read]
     response = render(
         request,
         "discussions/notification_list.html",
-        {"items": notification_items(rows), "page_number": page_number, "has_next": has_next},
+        {"items": notification_items(rows), "page": UncountedPage(page_number, has_next)},
     )
     if unread_ids:
         Notification.objects.filter(pk__in=unread_ids).update(is_read=True)
