@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from nlmg.spoilers.markup import LinkTarget
-from nlmg.spoilers.markup.render import WIKILINK, check_source, normalise_title
+from nlmg.spoilers.markup.checks import check_source
+from nlmg.spoilers.markup.syntax import WIKILINK, normalise_title
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
 from .models import Article, ArticleKind, Revision
