@@ -168,7 +168,7 @@ def test_a_changed_canon_file_updates_an_article_the_loader_still_owns(canon, tm
 def test_an_article_edited_by_a_member_is_left_alone_and_reported(
     canon, member_client, form_values, tmp_path
 ):
-    form = form_values(member_client.get("/wiki/norfolk/edit/"))
+    form = form_values(member_client.get("/wiki/norfolk/edit/?show_source=1"))
     form["body"] += "\nA member's own paragraph.\n"
     assert member_client.post("/wiki/norfolk/edit/", {**form, "save": "1"}).status_code == 302
     directory = tmp_path / "canon"
