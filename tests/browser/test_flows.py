@@ -341,3 +341,18 @@ def test_spoiler_lint_offers_to_wrap_the_sentence_in_the_editor(new_context, bas
         re.compile(r"quiet\. >!\[novel:22\] Miss Emily mentions Morningdale once\.!<")
     )
     expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
+
+    # Issue 16, finding 3: the sentence follows an inline spoiler on the same line.
+    type_in_editor(
+        page,
+        "Miss Lucy tells >![novel:7 film:hailsham] them what they are for!< and later "
+        "Miss Emily names Morningdale.\n",
+    )
+    warning = page.locator(".markdownx-preview .lint-warnings li", has_text="Morningdale")
+    warning.get_by_role("button", name="Wrap it in novel:22").click()
+    expect(page.locator("textarea#id_body")).to_have_value(
+        "Miss Lucy tells >![novel:7 film:hailsham] them what they are for!< "
+        ">![novel:22] and later Miss Emily names Morningdale.!<\n"
+    )
+    expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
+    expect(page.locator(".markdownx-preview .preview-errors")).to_have_count(0)

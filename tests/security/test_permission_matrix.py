@@ -186,6 +186,13 @@ MATRIX = {
         None,
         ANY_MEMBER,  # reads only; a suspended member may still see what a text looks like
     ),
+    "editor wrap": (
+        "editor-wrap", "post", "/markdownx/wrap/",
+        {"content": "Miss Emily lives in Littlehampton.", "term": "Littlehampton",
+         "scope": "novel:22"},
+        None,
+        ANY_MEMBER,  # returns a text, saves nothing
+    ),
     "editor upload": (
         "markdownx_upload", "post", "/markdownx/upload/", {"image": "png"},
         lambda w, u: sum(1 for _ in w["media"].rglob("*.png")),

@@ -31,7 +31,8 @@ def markdownify_preview(content: str) -> str:
     warnings = lint_segments(extract_segments(result.html), catalogue)
     if warnings:
         items = "".join(
-            f'<li data-term="{escape(w.term)}" data-scope="{escape(w.scope)}">'
+            f'<li data-term="{escape(w.term)}" data-scope="{escape(w.scope)}" '
+            f'data-sentence="{escape(w.sentence)}">'
             f"{escape(w.message)} <q>{escape(w.sentence)}</q> Suggested: "
             f"<code>&gt;![{escape(w.scope)}] … !&lt;</code></li>"
             for w in warnings
