@@ -28,6 +28,7 @@ from nlmg.spoilers.publishing import (
     Reveal,
     count_withheld,
     is_reached,
+    lint_summary,
     scope_label,
     withheld_label,
 )
@@ -117,7 +118,7 @@ def thread_create(request):
             )
         except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/thread_form.html", context, status=400)
         messages.success(request, "Your thread is up. You will be notified of replies.")
         return redirect(thread)
@@ -371,7 +372,7 @@ def reply(request, pk):
             return render(request, "discussions/post_form.html", context, status=409)
         except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/post_form.html", context, status=400)
         messages.success(request, "Your reply is posted.")
         return redirect(post)
@@ -426,7 +427,7 @@ def post_edit(request, pk):
             )
         except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/post_edit.html", context, status=400)
         messages.success(request, "Your post was updated; the earlier version is kept.")
         return redirect(post)

@@ -65,13 +65,8 @@ def render_content(content: dict, summary: str = "", resolver=None) -> Rendered:
         if kind and key not in allowed:
             draft.add_error("infobox", f'"{key}" is not a field of {kind.name}.')
             continue
-        result = draft.render(
-            "infobox",
-            str(value),
-            max_chars=MAX_FIELD_CHARS,
-            inline=True,
-            label=allowed.get(key, key),
-        )
+        # Named after the edit form's field, so each problem shows beside its value.
+        result = draft.render(f"infobox_{key}", str(value), max_chars=MAX_FIELD_CHARS, inline=True)
         infobox_html[key] = result.html
     body_result = draft.render("body", content.get("body", ""), max_chars=MAX_BODY_CHARS)
     summary_result = draft.render("summary", summary or "", max_chars=400, inline=True)

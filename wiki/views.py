@@ -31,6 +31,7 @@ from nlmg.spoilers.publishing import (
     fragment_url,
     gate,
     is_reached,
+    lint_summary,
     scope_label,
     withheld_label,
 )
@@ -382,7 +383,7 @@ def _edit_flow(request, form, *, article, kind):
             for field, errors in exc.errors.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "wiki/article_form.html", context, status=400)
         if revision.action == Revision.Action.MERGE:
             messages.success(

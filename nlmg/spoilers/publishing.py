@@ -94,15 +94,14 @@ class Draft:
         *,
         max_chars: int = MAX_SOURCE_CHARS,
         inline: bool = False,
-        label: str = "",
     ) -> RenderResult:
-        """Render one field; its problems are recorded under ``name`` (prefixed with
-        ``label``), its text is kept for the lint, its wiki links collected."""
+        """Render one field; its problems are recorded under ``name``, its text is kept for
+        the lint, its wiki links collected."""
         result = (render_inline if inline else render)(
             source, catalogue=self.catalogue, resolver=self.resolver, max_chars=max_chars
         )
         for error in result.errors:
-            self.add_error(name, f"{label}: {error}" if label else str(error))
+            self.add_error(name, str(error))
         self.links.extend(result.links)
         self.segments.extend((name, s) for s in extract_segments(result.html))
         return result
@@ -134,6 +133,23 @@ def confirm_lint(warnings: list[tuple[str, LintWarning]], *, acknowledged: bool)
         for name, w in warnings[:10]:
             errors.setdefault(name, []).append(f"{w.message} “{w.sentence}”")
         raise ContentError(errors, warnings)
+
+
+def lint_summary(form, warnings: Iterable[tuple[str, LintWarning]]) -> list[dict]:
+    """The warnings of a ContentError as the forms list them above the fields: each with the
+    field it concerns (its id and label), the term and what it reveals."""
+    rows = []
+    for name, warning in warnings:
+        bound = form[name] if name in form.fields else None
+        rows.append(
+            {
+                "field_id": bound.id_for_label if bound else "",
+                "field_label": bound.label if bound else name.capitalize(),
+                "term": warning.term,
+                "label": warning.label,
+            }
+        )
+    return rows
 
 
 def check_title(title: str, *, name: str = "title") -> None:

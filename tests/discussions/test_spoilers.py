@@ -363,3 +363,48 @@ def test_reply_scope_is_stored_in_canonical_form(other_client, thread, reply_url
     other_client.post(reply_url(thread), {"body": "Ruth's apology.", "scope": "novel:part-3"})
 
     assert thread.posts.get(is_opening=False).scope == "novel:23"
+
+
+def test_issue_16_a_reply_in_a_scoped_thread_is_not_in_the_page_below_the_scope(
+    read_at, board, member, other_member
+):
+    thread = make_thread(
+        board=board,
+        author=member,
+        title="The field at night",
+        body="What did you feel in the last part?",
+        scope="novel:23 film:completion",
+    )
+    make_post(
+        thread=thread,
+        author=other_member,
+        body="When Tommy screams in the dark field after the visit to Madame's house, I cried "
+        "for ten minutes",
+    )
+
+    page = read_at(NOT_STARTED, thread.get_absolute_url()).content.decode()
+
+    assert "Tommy screams" not in page
+    assert "What did you feel" not in page
+    assert "Spoilers up to Novel, Part Three, ch. 23 / Film: Completion (1994)" in page
+    assert "its 2 posts are withheld" in " ".join(page.split())
+
+
+def test_a_member_reads_their_own_reply_whole_even_below_its_scope(board, member, client):
+    thread = make_thread(board=board, author=member, title="Later on", body="Talk.")
+    make_post(thread=thread, author=member, body="My own note.", scope="novel:22")
+    client.force_login(member)
+
+    assert "My own note." in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_replies_are_not_warned_of_terms_their_thread_scope_covers(other_client, board, member):
+    thread = make_thread(
+        board=board, author=member, title="Last chapters", body="Go.", scope="novel:23"
+    )
+
+    response = other_client.post(
+        f"/discussions/t/{thread.pk}/reply/", {"body": "So Ruth completes after all."}
+    )
+
+    assert response.status_code == 302
