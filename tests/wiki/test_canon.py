@@ -37,7 +37,7 @@ SPOILER_PHRASES = [
     "Kingsfield",
     "completes",
     "completed",
-    "that is die",
+    "is to die",
     "third or fourth donation",
     "after the fourth donation",
     "modelled",
