@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from nlmg.spoilers.markup import LinkTarget, extract_segments, render, render_inline
+from nlmg.spoilers.markup.checks import check_source
 from nlmg.spoilers.markup.gating import Segment
 from nlmg.spoilers.markup.lint import PHRASE, WORD, LintWarning, Term, lint_segments
-from nlmg.spoilers.markup.render import WIKILINK, check_source, normalise_title
+from nlmg.spoilers.markup.syntax import WIKILINK, normalise_title
 from nlmg.spoilers.models import LintTerm, split_forms, values_digest
 from nlmg.spoilers.scope import Catalogue, ScopeError
 

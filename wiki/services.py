@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from nlmg.pagecache import bump_page_generation
 from nlmg.spoilers.markup import extract_headings, extract_segments, render, render_inline
 from nlmg.spoilers.markup.lint import LintWarning, lint_segments
-from nlmg.spoilers.markup.render import CONTROL_CHARS
+from nlmg.spoilers.markup.syntax import CONTROL_CHARS
 from nlmg.spoilers.models import LintReport
 from nlmg.spoilers.scope import GENERIC, Catalogue, ScopeError
 

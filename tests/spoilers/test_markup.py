@@ -2,14 +2,10 @@ import time
 
 import pytest
 
+from nlmg.spoilers.markup.checks import MAX_SOURCE_CHARS, check_source
+from nlmg.spoilers.markup.extension import LinkTarget
 from nlmg.spoilers.markup.gating import gate
-from nlmg.spoilers.markup.render import (
-    MAX_SOURCE_CHARS,
-    LinkTarget,
-    check_source,
-    render,
-    render_inline,
-)
+from nlmg.spoilers.markup.render import render, render_inline
 from tests.spoilers.helpers import (
     CATALOGUE,
     EVERYTHING,
