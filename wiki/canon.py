@@ -31,6 +31,7 @@ CANON_DIR = Path(__file__).resolve().parent / "canon"
 GLOSSARY_NAME = "glossary.yaml"
 CANON_AUTHOR = "nlmg canon"
 FRONT_MATTER = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.S)
+UNCLOSED_LINK = re.compile(r"\[\[(?:(?!\]\]).)*$")
 
 
 class CanonError(Exception):
@@ -158,6 +159,11 @@ def validate(articles: list[CanonArticle]) -> list[str]:
                 problems.append(f"{name}:2: infobox {key}: {error.message}")
         for text, base_line in [(a.body, a.body_line)] + [(v, 2) for v in a.infobox.values()]:
             for number, line in enumerate(text.split("\n")):
+                if UNCLOSED_LINK.search(line):
+                    problems.append(
+                        f"{name}:{base_line + number}: a wiki link is split across lines "
+                        "(keep [[...]] on one line, or it renders as plain text)."
+                    )
                 for m in WIKILINK.finditer(line):
                     if normalise_title(m.group("title")).lower() not in titles:
                         problems.append(

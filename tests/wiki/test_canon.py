@@ -255,6 +255,14 @@ def write_canon(directory, files):
             "is not a point of novel",
         ),
         (
+            "split-link.md",
+            GOOD.replace("Good article", "Split link").replace(
+                "[[Other article]].", "[[Other article|the other\narticle]]."
+            ),
+            "split-link.md:9:",
+            "a wiki link is split across lines",
+        ),
+        (
             "missing-link.md",
             GOOD.replace("Good article", "Missing link").replace(
                 "[[Other article]]", "[[No such article]]"
