@@ -1,6 +1,15 @@
 from django.contrib import admin
 
+from nlmg.moderation.admin import moderator_admin_action
+from nlmg.moderation.services import hide_content, restore_content
+
+from . import services
 from .models import Board, Post, PostEdit, Thread
+
+MODERATED_THREAD_FIELDS = ("title", "board", "scope", "is_pinned", "is_locked", "is_hidden",
+                           "hidden_by", "hidden_by_name", "hidden_at", "hide_reason")  # fmt: skip
+MODERATED_POST_FIELDS = ("scope", "is_hidden", "hidden_by", "hidden_by_name", "hidden_at",
+                         "hide_reason", "is_deleted")  # fmt: skip
 
 
 @admin.register(Board)
@@ -26,16 +35,24 @@ class ThreadAdmin(admin.ModelAdmin):
     list_filter = ("board", "is_pinned", "is_locked", "is_hidden")
     search_fields = ("title", "author_name")
     list_select_related = ("board",)
-    raw_id_fields = ("author", "hidden_by", "opening_post")
+    raw_id_fields = ("author", "opening_post")
     filter_horizontal = ("articles",)
+    # Moderated state changes only through the actions (each logged, as on the site).
     readonly_fields = (
+        *MODERATED_THREAD_FIELDS,
         "reply_count",
         "top_level_count",
         "created_at",
         "last_activity_at",
-        "hidden_by_name",
-        "hidden_at",
     )
+    actions = [
+        moderator_admin_action(services.lock_thread, "Lock selected threads"),
+        moderator_admin_action(services.unlock_thread, "Unlock selected threads"),
+        moderator_admin_action(services.pin_thread, "Pin selected threads"),
+        moderator_admin_action(services.unpin_thread, "Unpin selected threads"),
+        moderator_admin_action(hide_content, "Hide selected threads"),
+        moderator_admin_action(restore_content, "Restore selected threads"),
+    ]
 
 
 class PostEditInline(admin.TabularInline):
@@ -63,8 +80,9 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ("is_hidden", "is_deleted")
     search_fields = ("body", "author_name")
     list_select_related = ("thread",)
-    raw_id_fields = ("thread", "parent", "root", "author", "hidden_by")
+    raw_id_fields = ("thread", "parent", "root", "author")
     readonly_fields = (
+        *MODERATED_POST_FIELDS,
         "path",
         "depth",
         "body_html",
@@ -74,7 +92,9 @@ class PostAdmin(admin.ModelAdmin):
         "created_at",
         "edited_at",
         "edit_count",
-        "hidden_by_name",
-        "hidden_at",
     )
     inlines = [PostEditInline]
+    actions = [
+        moderator_admin_action(hide_content, "Hide selected posts"),
+        moderator_admin_action(restore_content, "Restore selected posts"),
+    ]

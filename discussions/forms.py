@@ -1,6 +1,8 @@
 from django import forms
 from markdownx.fields import MarkdownxFormField
 
+from nlmg.spoilers.forms import ScopeField
+
 from .models import Board
 
 BODY_HELP = (
@@ -8,19 +10,14 @@ BODY_HELP = (
     '"::: spoiler film:completion" … ":::"; ">!text!<" hides without naming a point.'
 )
 SCOPE_HELP = (
-    "Optional: if the whole post spoils something, say up to where, e.g. novel:part-2 or "
-    "film:cottages. Readers before that point see it collapsed."
+    "Optional: if the whole post spoils something, choose up to where in each work that shows "
+    "it. Readers before that point see only a placeholder until they ask."
 )
 
 
 class PostForm(forms.Form):
     body = MarkdownxFormField(label="Your reply", help_text=BODY_HELP)
-    scope = forms.CharField(
-        max_length=200,
-        required=False,
-        label="Spoiler scope of the whole post",
-        help_text=SCOPE_HELP,
-    )
+    scope = ScopeField(label="Spoiler scope of the whole post", help_text=SCOPE_HELP)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     lint_acknowledged = forms.BooleanField(
         required=False, label="Post anyway: I have checked the spoiler warnings"
@@ -36,12 +33,11 @@ class ThreadForm(forms.Form):
         help_text="Keep the title spoiler-free: every reader sees it in the listings.",
     )
     body = MarkdownxFormField(label="Opening post", help_text=BODY_HELP)
-    scope = forms.CharField(
-        max_length=200,
-        required=False,
+    scope = ScopeField(
         label="Spoilers up to",
-        help_text="How far a reader must be to read this thread freely, e.g. novel:part-2. "
-        "Readers before that see only the title and a badge.",
+        help_text="How far a reader must be, in each work that shows it, to read this thread. "
+        "Readers before that see only the title and a badge, and every reply carries this "
+        "scope too.",
     )
     tags = forms.CharField(max_length=300, required=False, help_text="Comma-separated.")
     articles = forms.CharField(
@@ -77,12 +73,7 @@ class ThreadForm(forms.Form):
 
 class EditPostForm(forms.Form):
     body = MarkdownxFormField(label="Your post", help_text=BODY_HELP)
-    scope = forms.CharField(
-        max_length=200,
-        required=False,
-        label="Spoiler scope of the whole post",
-        help_text=SCOPE_HELP,
-    )
+    scope = ScopeField(label="Spoiler scope of the whole post", help_text=SCOPE_HELP)
     lint_acknowledged = forms.BooleanField(
         required=False, label="Save anyway: I have checked the spoiler warnings"
     )

@@ -139,7 +139,6 @@ class Thread(ModeratedMixin, models.Model):
             models.Index(fields=["-last_activity_at"], name="thread_activity"),
             models.Index(fields=["hidden_at"], name="thread_hidden", condition=Q(is_hidden=True)),
         ]
-        permissions = [("moderate_discussions", "Can moderate discussions")]
 
     def __str__(self):
         return self.title
@@ -163,6 +162,13 @@ class Thread(ModeratedMixin, models.Model):
 
     def moderation_preview(self) -> str:
         return self.opening_post.body_html if self.opening_post else ""
+
+    def moderation_title(self) -> str:
+        return f"Thread “{self.title}” ({self.board.name})"
+
+    def moderation_flag_reasons(self) -> list[str]:
+        """A scoped thread's title is read by readers the thread is withheld from."""
+        return ["title_spoiler"] if self.scope else []
 
     def set_locked(self, locked: bool) -> bool:
         """Lock or unlock; False when it already was."""
@@ -188,6 +194,17 @@ class Thread(ModeratedMixin, models.Model):
         self.save(update_fields=["title", "slug"])
         return True
 
+    def set_scope(self, scope: str) -> bool:
+        """The spoiler scope of the whole thread (its opening post's too); False when
+        unchanged."""
+        if scope == self.scope:
+            return False
+        self.scope = scope
+        self.save(update_fields=["scope"])
+        if self.opening_post_id:
+            Post.objects.filter(pk=self.opening_post_id).update(scope=scope)
+        return True
+
     def move_to(self, board: "Board") -> bool:
         if board.pk == self.board_id:
             return False
@@ -200,13 +217,10 @@ class Thread(ModeratedMixin, models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def in_tree_order(self):
-        return self.order_by("path")
-
     CARD_FIELDS = (
         "id", "thread_id", "parent_id", "root_id", "path", "depth", "is_opening", "author_id",
         "author_name", "body_html", "scope", "created_at", "edit_count", "is_deleted",
-        "is_hidden", "like_count", "child_count",
+        "is_hidden", "hidden_by_name", "hide_reason", "like_count", "child_count",
     )  # fmt: skip
 
     def for_cards(self):
@@ -319,6 +333,10 @@ class Post(ModeratedMixin, models.Model):
 
     def moderation_preview(self) -> str:
         return self.body_html
+
+    def moderation_title(self) -> str:
+        what = "Opening post" if self.is_opening else "Reply"
+        return f"{what} by {self.author_name} in “{self.thread.title}” ({self.thread.board.name})"
 
     def set_scope(self, scope: str) -> bool:
         """Set the whole post's spoiler scope (canonical form); False when unchanged."""

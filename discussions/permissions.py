@@ -1,8 +1,9 @@
 """Who may do what in the discussions: one function per action."""
 
 from nlmg.accounts.permissions import can_contribute
+from nlmg.moderation.permissions import can_moderate
 
-MODERATE = "moderation.moderate"
+__all__ = ["can_moderate"]
 
 
 def can_start_thread(user) -> bool:
@@ -23,7 +24,3 @@ def can_delete_post(user, post) -> bool:
 
 def can_like(user, post) -> bool:
     return can_contribute(user) and not post.is_removed and post.author_id != user.pk
-
-
-def can_moderate(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm(MODERATE))

@@ -6,10 +6,13 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from nlmg.moderation.models import ModerationEvent
+from nlmg.moderation.services import ModerationError, moderator_action
+from nlmg.spoilers.markup.wrap import wrap_in_spoiler
 from nlmg.spoilers.publishing import (
     ContentError,
     Draft,
@@ -262,22 +265,6 @@ def delete_post(*, post: Post) -> bool:
     return bool(Post.objects.filter(pk=post.pk, is_deleted=False).update(is_deleted=True))
 
 
-def toggle_like(*, post: Post, user) -> bool:
-    """Like or unlike; returns True when the post is now liked. Double clicks count once."""
-    with transaction.atomic():
-        deleted, _ = Like.objects.filter(post=post, user=user).delete()
-        if deleted:
-            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
-            return False
-        try:
-            with transaction.atomic():
-                Like.objects.create(post=post, user=user)
-        except IntegrityError:
-            return True  # a concurrent click already liked it
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-        return True
-
-
 def like_post(*, post: Post, user) -> bool:
     """Idempotent like: returns False when already liked."""
     with transaction.atomic():
@@ -309,3 +296,53 @@ def quote_text(post: Post) -> str:
     if post.scope:
         return f"::: spoiler {post.scope}\n{header}{quoted}\n:::\n\n"
     return f"{header}{quoted}\n\n"
+
+
+# --- moderator actions on threads and posts (logged; see nlmg.moderation.services) ----------
+
+
+@moderator_action(ModerationEvent.Action.LOCK)
+def lock_thread(thread: Thread, *, moderator, reason) -> bool:
+    return thread.set_locked(True)
+
+
+@moderator_action(ModerationEvent.Action.UNLOCK)
+def unlock_thread(thread: Thread, *, moderator, reason) -> bool:
+    return thread.set_locked(False)
+
+
+@moderator_action(ModerationEvent.Action.PIN)
+def pin_thread(thread: Thread, *, moderator, reason) -> bool:
+    return thread.set_pinned(True)
+
+
+@moderator_action(ModerationEvent.Action.UNPIN)
+def unpin_thread(thread: Thread, *, moderator, reason) -> bool:
+    return thread.set_pinned(False)
+
+
+@moderator_action(ModerationEvent.Action.MOVE)
+def move_thread(thread: Thread, *, moderator, reason, board: str) -> bool:
+    """Move a thread to the board with slug ``board``."""
+    target = Board.objects.filter(slug=board).first()
+    if target is None:
+        raise ModerationError(f"There is no board “{board}”.")
+    return thread.move_to(target)
+
+
+@moderator_action(ModerationEvent.Action.RETITLE)
+def retitle_thread(thread: Thread, *, moderator, reason, title: str) -> bool:
+    """A new title, checked like any title (ContentError when it gives something away)."""
+    return thread.retitle(title)
+
+
+@moderator_action(ModerationEvent.Action.WRAP)
+def wrap_post_spoiler(post: Post, *, moderator, reason, term: str, scope: str, sentence="") -> bool:
+    """Put the sentence of a post that uses ``term`` in a spoiler of ``scope``: a new version
+    of the post by the moderator (the author's text stays in the post's history)."""
+    body = wrap_in_spoiler(post.body, term=term, scope=scope, sentence=sentence)
+    if body is None:
+        return False
+    edit_post(post=post, editor=moderator, body=body, scope=post.scope, lint_acknowledged=True)
+    post.refresh_from_db()
+    return True

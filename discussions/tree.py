@@ -52,14 +52,21 @@ def post_html(
     namespace: str = "",
     viewer_id: int | None = None,
     fragments: str = "",
+    moderator_view: bool = False,
 ) -> SafeString:
     """A post's body for this reader: spoilers they have not reached (the whole post, when
     its scope is past them) are withheld. Members always read their own posts whole.
     ``fragments`` is ``fragment_pattern(source)``, computed once for a page of posts."""
-    if post.is_hidden:
-        return mark_safe('<p class="removed">Removed by a moderator.</p>')
     if post.is_deleted:
         return mark_safe('<p class="removed">Deleted by its author.</p>')
+    notice = ""
+    if post.is_hidden:
+        if not moderator_view:
+            return mark_safe('<p class="removed">Removed by a moderator.</p>')
+        reason = f": {post.hide_reason}" if post.hide_reason else ""
+        by = post.hidden_by_name or "the site"
+        text = escape(f"Hidden by {by}{reason}. Only moderators see this text.")
+        notice = f'<p class="removed">{text}</p>'
     if viewer_id is not None and post.author_id == viewer_id:
         progress = catalogue.everything()
     body = gate(
@@ -70,7 +77,7 @@ def post_html(
         namespace=namespace or f"p{post.pk}",
         fragment_url=(fragments or fragment_pattern(source)).replace(PATTERN_PK, str(post.pk)),
     )
-    return mark_safe(body)  # noqa: S308  (stored HTML is sanitised at render time)
+    return mark_safe(notice + body)  # stored HTML is sanitised at render time
 
 
 def build_items(
@@ -83,6 +90,7 @@ def build_items(
     thread_scope: str = "",
     reveal: Reveal = NO_REVEAL,
     viewer_id: int | None = None,
+    moderator_view: bool = False,
 ) -> list[TreeItem]:
     """Posts in path order → items with how many open levels to close after each."""
     thread_scope_obj = catalogue.parse_stored(thread_scope) if thread_scope else None
@@ -113,6 +121,7 @@ def build_items(
                     reveal=post_reveal,
                     viewer_id=viewer_id,
                     fragments=fragments,
+                    moderator_view=moderator_view,
                 ),
                 depth=depth,
                 has_children=has_children,

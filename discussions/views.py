@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import (
     GuardRefusal,
     check_can_write,
     honeypot_filled,
     suspension_message,
 )
-from nlmg.moderation.models import ModerationEvent
+from nlmg.moderation.views import act_on
 from nlmg.pagecache import same_for_audience
 from nlmg.paging import UncountedPage, requested_page
 from nlmg.spoilers.markup import plain_text
@@ -32,7 +31,7 @@ from nlmg.spoilers.publishing import (
     scope_label,
     withheld_label,
 )
-from nlmg.spoilers.scope import Catalogue, ScopeError
+from nlmg.spoilers.scope import Catalogue
 
 from . import permissions, services
 from .context_processors import forget_unread
@@ -224,12 +223,14 @@ def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, 
             )
         )
         following = Follow.objects.filter(thread=thread, user=request.user).exists()
+    can_moderate = permissions.can_moderate(request.user)
     shared = {
         "progress": progress,
         "catalogue": catalogue,
         "liked_ids": liked,
         "reveal": reveal,
         "viewer_id": viewer_id,
+        "moderator_view": can_moderate,
     }
     items = build_items(
         posts, base_depth=anchor.depth if anchor else 0, thread_scope=thread.scope, **shared
@@ -239,10 +240,9 @@ def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, 
         opening = build_items([thread.opening_post], thread_scope=thread.scope, **shared)[0]
         opening.past_thread_scope = False
     can_reply = permissions.can_reply(request.user, thread)
-    can_moderate = permissions.can_moderate(request.user)
     cards = CardContext(request, thread, can_reply=can_reply, can_moderate=can_moderate)
     tree_html = post_tree(items, cards)
-    opening_html = mark_safe(post_card(opening, cards)) if opening else ""  # noqa: S308
+    opening_html = mark_safe(post_card(opening, cards)) if opening else ""
     return render(
         request,
         "discussions/thread_detail.html",
@@ -343,7 +343,7 @@ def reply(request, pk):
             viewer_id=request.user.pk,
         )[0]
         cards = CardContext(request, thread, can_reply=False, can_moderate=False)
-        context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))  # noqa: S308
+        context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))
     if request.method == "POST" and honeypot_filled(request):
         return _bot(request)
     if request.method == "POST" and thread.is_locked:
@@ -568,85 +568,24 @@ def notifications_read(request):
     return redirect("notifications")
 
 
-THREAD_ACTIONS = {
-    "lock": (ModerationEvent.Action.LOCK, lambda t, v: t.set_locked(True)),
-    "unlock": (ModerationEvent.Action.UNLOCK, lambda t, v: t.set_locked(False)),
-    "pin": (ModerationEvent.Action.PIN, lambda t, v: t.set_pinned(True)),
-    "unpin": (ModerationEvent.Action.UNPIN, lambda t, v: t.set_pinned(False)),
-    "hide": (ModerationEvent.Action.HIDE, None),
-    "restore": (ModerationEvent.Action.RESTORE, None),
-    "retitle": (ModerationEvent.Action.RETITLE, lambda t, v: t.retitle(v)),
-    "move": (
-        ModerationEvent.Action.MOVE,
-        lambda t, v: t.move_to(get_object_or_404(Board, slug=v)),
-    ),
-}
-
-
 @login_required
 @require_POST
 def thread_moderate(request, pk):
-    """Moderator tools on a thread: lock, pin, hide, retitle, move (each logged, reversible)."""
+    """The thread page's moderator tools: lock, pin, move, retitle, set the scope, hide and
+    restore, each a logged, reversible action."""
     if not permissions.can_moderate(request.user):
         raise PermissionDenied("Only moderators can do that.")
     thread = get_object_or_404(Thread.objects.select_related("board"), pk=pk)
-    action = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
-    value = request.POST.get("value", "")
-    if action not in THREAD_ACTIONS:
-        messages.error(request, "Unknown action.")
-        return redirect(thread)
-    if action == "hide":
-        moderation.hide_content(target=thread, moderator=request.user, reason=reason)
-    elif action == "restore":
-        moderation.restore_content(target=thread, moderator=request.user, reason=reason)
-    else:
-        event, change = THREAD_ACTIONS[action]
-        try:
-            moderation.change_state(
-                target=thread,
-                moderator=request.user,
-                action=event,
-                reason=reason,
-                change=lambda: change(thread, value),
-            )
-        except ContentError as exc:
-            messages.error(request, " ".join(e for errs in exc.errors.values() for e in errs))
-            return redirect(thread)
-    messages.success(request, f"Done: {action}.")
+    act_on(request, thread)
     return redirect(thread)
 
 
 @login_required
 @require_POST
 def post_moderate(request, pk):
-    """Moderator tools on a post: hide, restore, or set a missing spoiler scope."""
+    """A post's moderator tools: hide, restore, set its scope, hide and warn, suspend."""
     if not permissions.can_moderate(request.user):
         raise PermissionDenied("Only moderators can do that.")
-    post = get_object_or_404(Post, pk=pk)
-    action = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
-    if action == "hide":
-        moderation.hide_content(target=post, moderator=request.user, reason=reason)
-    elif action == "restore":
-        moderation.restore_content(target=post, moderator=request.user, reason=reason)
-    elif action == "scope":
-        catalogue = Catalogue.current()
-        try:
-            text = request.POST.get("value", "")
-            scope = catalogue.parse(text).to_string(catalogue) if text.strip() else ""
-        except ScopeError as exc:
-            messages.error(request, f"Not a valid scope: {exc}")
-            return redirect(post)
-        moderation.change_state(
-            target=post,
-            moderator=request.user,
-            action=ModerationEvent.Action.SET_SCOPE,
-            reason=reason,
-            change=lambda: post.set_scope(scope),
-        )
-    else:
-        messages.error(request, "Unknown action.")
-        return redirect(post)
-    messages.success(request, "Done.")
+    post = get_object_or_404(Post.objects.select_related("thread__board"), pk=pk)
+    act_on(request, post)
     return redirect(post)

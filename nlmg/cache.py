@@ -21,7 +21,7 @@ class SharedFileCache(FileBasedCache):
     CULL_EVERY = 200
 
     def _cull(self):
-        if random.randrange(self.CULL_EVERY):  # noqa: S311 (not for security)
+        if random.randrange(self.CULL_EVERY):
             return
         with os.scandir(self._dir) as entries:
             count = sum(1 for entry in entries if entry.name.endswith(self.cache_suffix))

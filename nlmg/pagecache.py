@@ -25,12 +25,16 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.module_loading import import_string
 
 from .cache import generation, new_generation
+from .moderation.context_processors import moderation_notices
+from .spoilers.progress import progress_key, reader_progress
 
 PAGE_GENERATION_KEY = "pages:generation"
 UNCACHED_PREFIXES = (
@@ -49,9 +53,16 @@ CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 def bump_page_generation(**kwargs) -> None:
     """Any content write makes every cached page stale at once."""
-    sender = kwargs.get("sender")
-    if sender is None or sender._meta.app_label in {"wiki", "discussions", "spoilers", "taggit"}:
-        new_generation(PAGE_GENERATION_KEY)
+    new_generation(PAGE_GENERATION_KEY)
+
+
+def register(*models) -> None:
+    """Pages show these models: saving or deleting one starts a new page generation. Content
+    apps call this from ``AppConfig.ready()``."""
+    for model in models:
+        uid = f"pagecache-{model._meta.label_lower}"
+        post_save.connect(bump_page_generation, sender=model, dispatch_uid=uid)
+        post_delete.connect(bump_page_generation, sender=model, dispatch_uid=uid)
 
 
 def same_for_audience(view):
@@ -77,16 +88,12 @@ def audience_key(user) -> str:
 
 
 def render_account_menu(request) -> str:
-    """The header's account menu for this reader (the only per-member piece of a kept page)."""
-    from discussions.context_processors import unread_notifications
-
+    """The header's account menu for this reader (the only per-member piece of a kept page),
+    with what the context processors named in NLMG_ACCOUNT_MENU_CONTEXT add to it."""
     user = request.user
-    context = {
-        "user": user,
-        "perms": PermWrapper(user),
-        "request": request,
-        **unread_notifications(request),
-    }
+    context = {"user": user, "perms": PermWrapper(user), "request": request}
+    for path in getattr(settings, "NLMG_ACCOUNT_MENU_CONTEXT", ()):
+        context.update(import_string(path)(request))
     if user.is_authenticated:
         context["csrf_token"] = get_token(request)
     return get_template("includes/account_menu.html").render(context).strip()
@@ -129,9 +136,6 @@ class PageCacheMiddleware:
     # Reader pages -------------------------------------------------------------------------
 
     def _reader_key(self, request) -> str | None:
-        from nlmg.moderation.context_processors import moderation_notices
-        from nlmg.spoilers.progress import progress_key, reader_progress
-
         if not self.reader_seconds or request.COOKIES.get("messages"):
             return None
         if request.session.get("_messages"):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",
     "taggit",
     "markdownx",
     "nlmg.accounts",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "nlmg.urls"
+# Form widgets render with the project's templates too (templates/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "nlmg.wsgi.application"
 
 TEMPLATES = [
@@ -263,6 +266,9 @@ MARKDOWNX_URLS_PATH = "/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/markdownx/upload/"
 MARKDOWNX_EDITOR_RESIZABLE = True
 NLMG_WIKILINK_RESOLVER = "wiki.links.resolve_titles"
+# What the header's account menu shows besides the member (nlmg/pagecache.py puts the menu
+# back into every kept page): the unread count.
+NLMG_ACCOUNT_MENU_CONTEXT = ["discussions.context_processors.unread_notifications"]
 
 # Abuse guards (see nlmg/moderation/guards.py).
 NLMG_TRUSTED_AFTER_HOURS = int(os.environ.get("NLMG_TRUSTED_AFTER_HOURS", "24"))

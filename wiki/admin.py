@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 
+from nlmg.moderation.admin import moderator_admin_action
+from nlmg.moderation.services import record
+
 from . import services
 from .models import Article, ArticleKind, ArticleRedirect, Revision
 
@@ -38,51 +41,22 @@ class ArticleAdmin(admin.ModelAdmin):
         "title", "slug", "kind", "scope", "lead", "current_revision", "revision_count",
         "created_at", "updated_at",
     )  # fmt: skip
-    fields = readonly_fields + ("is_protected", "is_featured")
+    readonly_fields += ("is_protected", "is_featured", "is_deleted")
+    fields = readonly_fields
     inlines = [RevisionInline]
-    actions = ["protect", "unprotect", "feature", "unfeature"]
+    # Moderated state changes only through the actions (each logged, as on the site).
+    actions = [
+        moderator_admin_action(services.protect_article, "Protect selected articles"),
+        moderator_admin_action(services.unprotect_article, "Unprotect selected articles"),
+        moderator_admin_action(services.feature_article, "Feature selected articles"),
+        moderator_admin_action(services.unfeature_article, "Stop featuring selected articles"),
+    ]
 
     def has_add_permission(self, request):
         return False  # articles are created through the site, as revisions
 
     def has_delete_permission(self, request, obj=None):
         return False  # deletion is a state (moderators delete and restore on the site)
-
-    @admin.action(description="Protect selected articles", permissions=["change"])
-    def protect(self, request, queryset):
-        self._set(request, queryset, "Protected", services.set_protection, protected=True)
-
-    @admin.action(description="Unprotect selected articles", permissions=["change"])
-    def unprotect(self, request, queryset):
-        self._set(request, queryset, "Unprotected", services.set_protection, protected=False)
-
-    @admin.action(description="Feature selected articles on the home page", permissions=["change"])
-    def feature(self, request, queryset):
-        self._set(request, queryset, "Featured", services.set_featured, featured=True)
-
-    @admin.action(description="Stop featuring selected articles", permissions=["change"])
-    def unfeature(self, request, queryset):
-        self._set(request, queryset, "Unfeatured", services.set_featured, featured=False)
-
-    def _set(self, request, queryset, label, change, **kwargs):
-        from nlmg.moderation.services import change_state
-
-        actions = {
-            "Protected": "protect", "Unprotected": "unprotect",
-            "Featured": "feature", "Unfeatured": "unfeature",
-        }  # fmt: skip
-        count = 0
-        for article in queryset:
-            if change_state(
-                target=article,
-                moderator=request.user,
-                action=actions[label],
-                reason="admin action",
-                change=lambda article=article: change(article=article, **kwargs),
-            ):
-                self.log_change(request, article, label)
-                count += 1
-        self.message_user(request, f"{label}: {count} article(s).", messages.SUCCESS)
 
 
 @admin.register(Revision)
@@ -119,8 +93,6 @@ class RevisionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revert each article to the selected revision", permissions=["view"])
     def revert_to(self, request, queryset):
-        from nlmg.moderation.services import record
-
         count = 0
         for revision in queryset.select_related("article"):
             article = revision.article

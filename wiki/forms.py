@@ -2,6 +2,8 @@ from django import forms
 from django.utils.text import slugify
 from markdownx.fields import MarkdownxFormField
 
+from nlmg.spoilers.forms import ScopeField
+
 from .models import ArticleKind
 
 MAX_TAG_CHARS = 100  # taggit's Tag.name
@@ -31,11 +33,10 @@ class ArticleForm(forms.Form):
     tags = forms.CharField(
         max_length=500, required=False, help_text="Comma-separated, e.g. hailsham, art, memory."
     )
-    scope = forms.CharField(
-        max_length=200,
-        required=False,
+    scope = ScopeField(
         label="Article scope (optional)",
-        help_text="Only for subjects whose very existence is a reveal, e.g. novel:22.",
+        help_text="Only for subjects whose very existence is a reveal: readers before it see "
+        "the article only as one beyond their progress.",
     )
     summary = forms.CharField(
         max_length=300,

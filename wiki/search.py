@@ -136,7 +136,7 @@ def _highlight(snippet: str | None) -> SafeString:
     if not snippet:
         return mark_safe("")
     html = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308  (escaped above; only our markers become tags)
+    return mark_safe(html)  # escaped above; only our markers become tags
 
 
 def search_articles(

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from nlmg.moderation.models import ModerationEvent
+from nlmg.moderation.services import moderator_action, resolve_flags_on
 from nlmg.pagecache import bump_page_generation
 from nlmg.spoilers.markup import extract_headings, extract_segments
 from nlmg.spoilers.markup.lint import LintWarning
 from nlmg.spoilers.markup.syntax import CONTROL_CHARS
+from nlmg.spoilers.markup.wrap import wrap_in_spoiler
 from nlmg.spoilers.publishing import ContentError, Draft, confirm_lint, record_lint_report
 from nlmg.spoilers.scope import GENERIC, Catalogue, ScopeError
 
+from . import permissions
 from .merge import MergeResult, merge_content
 from .models import Article, ArticleKind, ArticleLink, ArticleRedirect, Revision, SearchSegment
 from .models.article import article_slug
@@ -414,3 +418,88 @@ def relink_red_links() -> int:
             "AND NOT a.is_deleted"
         )
         return cursor.rowcount
+
+
+# --- moderator actions on articles and revisions (logged; see nlmg.moderation.services) ------
+
+Action = ModerationEvent.Action
+
+
+@moderator_action(Action.PROTECT, permission=permissions.can_protect_article)
+def protect_article(article: Article, *, moderator, reason) -> bool:
+    return set_protection(article=article, protected=True)
+
+
+@moderator_action(Action.UNPROTECT, permission=permissions.can_protect_article)
+def unprotect_article(article: Article, *, moderator, reason) -> bool:
+    return set_protection(article=article, protected=False)
+
+
+@moderator_action(Action.FEATURE, permission=permissions.can_protect_article)
+def feature_article(article: Article, *, moderator, reason) -> bool:
+    return set_featured(article=article, featured=True)
+
+
+@moderator_action(Action.UNFEATURE, permission=permissions.can_protect_article)
+def unfeature_article(article: Article, *, moderator, reason) -> bool:
+    return set_featured(article=article, featured=False)
+
+
+@moderator_action(Action.DELETE, permission=permissions.can_delete_article)
+def delete_article(article: Article, *, moderator, reason) -> bool:
+    return set_deleted(article=article, deleted=True)
+
+
+@moderator_action(Action.UNDELETE, permission=permissions.can_delete_article)
+def undelete_article(article: Article, *, moderator, reason) -> bool:
+    return set_deleted(article=article, deleted=False)
+
+
+@moderator_action(Action.HIDE)
+def hide_revision(revision: Revision, *, moderator, reason) -> bool:
+    """Take an edit off its article: revert to the revision before it, while it is current."""
+    article = revision.article
+    if article.current_revision_id != revision.pk or revision.parent is None:
+        return False
+    revert_article(
+        article=article,
+        to_revision=revision.parent,
+        author=moderator,
+        summary=f"Moderator removed revision {revision.number}: {reason}"[:300],
+    )
+    resolve_flags_on(revision, moderator)
+    return True
+
+
+@moderator_action(Action.RESTORE)
+def restore_revision(revision: Revision, *, moderator, reason) -> bool:
+    """Bring a removed edit's content back, as a new revision."""
+    if revision.article.current_revision_id == revision.pk:
+        return False
+    revert_article(
+        article=revision.article,
+        to_revision=revision,
+        author=moderator,
+        summary=f"Moderator restored revision {revision.number}",
+    )
+    return True
+
+
+@moderator_action(Action.WRAP)
+def wrap_revision_spoiler(
+    revision: Revision, *, moderator, reason, term: str, scope: str, sentence: str = ""
+) -> bool:
+    """Put the sentence of the article's text that uses ``term`` in a spoiler of ``scope``: a
+    new revision by the moderator, with the reason as its summary."""
+    article = Article.objects.select_related("current_revision").get(pk=revision.article_id)
+    content = article.current_revision.content()
+    body = wrap_in_spoiler(content["body"], term=term, scope=scope, sentence=sentence)
+    if body is None:
+        return False
+    save_revision(
+        article=article,
+        author=moderator,
+        content={**content, "body": body},
+        summary=f"Moderator wrapped a spoiler: {reason}"[:300],
+    )
+    return True

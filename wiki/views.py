@@ -16,9 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
 from nlmg.cache import generation
-from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
-from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
 from nlmg.paging import requested_page
 from nlmg.spoilers.markup import plain_text
@@ -203,7 +201,7 @@ def article_detail(request, slug):
             )
         context = _article_context(article, progress, catalogue, read_on, reveal)
         cached = {
-            "main_html": mark_safe(render_to_string("wiki/includes/article_main.html", context)),  # noqa: S308
+            "main_html": mark_safe(render_to_string("wiki/includes/article_main.html", context)),
             "page": {
                 "title": article.title,
                 "description": context["description"],
@@ -596,41 +594,27 @@ def revision_revert(request, slug, number):
     return redirect(article)
 
 
-# Moderator switches on an article: (permission, form field, service, keyword, the audit
-# actions for on and off, the messages for on and off).
+# Moderator switches on an article: form field, (action when on, when off), the messages.
 ARTICLE_SWITCHES = {
-    "protect": (
-        permissions.can_protect_article, "protect", services.set_protection, "protected",
-        (ModerationEvent.Action.PROTECT, ModerationEvent.Action.UNPROTECT),
-        ("Article protected.", "Article unprotected."),
-    ),
-    "feature": (
-        permissions.can_protect_article, "feature", services.set_featured, "featured",
-        (ModerationEvent.Action.FEATURE, ModerationEvent.Action.UNFEATURE),
-        ("Featured on the home page.", "No longer featured."),
-    ),
-    "delete": (
-        permissions.can_delete_article, "delete", services.set_deleted, "deleted",
-        (ModerationEvent.Action.DELETE, ModerationEvent.Action.UNDELETE),
-        ("Article deleted (it can be restored).", "Article restored."),
-    ),
+    "protect": ("protect", (services.protect_article, services.unprotect_article),
+                ("Article protected.", "Article unprotected.")),
+    "feature": ("feature", (services.feature_article, services.unfeature_article),
+                ("Featured on the home page.", "No longer featured.")),
+    "delete": ("delete", (services.delete_article, services.undelete_article),
+               ("Article deleted (it can be restored).", "Article restored.")),
 }  # fmt: skip
 
 
 def _article_switch(request, slug, name):
     """Protect, feature or delete an article (and undo each), logged with its reason."""
-    allowed, field, change, keyword, events, texts = ARTICLE_SWITCHES[name]
+    field, actions, texts = ARTICLE_SWITCHES[name]
     article = _get_article(slug)
-    if not allowed(request.user):
-        raise PermissionDenied(f"Only moderators can {name} articles.")
     on = request.POST.get(field) == "1"
-    moderation.change_state(
-        target=article,
-        moderator=request.user,
-        action=events[0] if on else events[1],
-        reason=request.POST.get("reason", ""),
-        change=lambda: change(article=article, **{keyword: on}),
-    )
+    action = actions[0] if on else actions[1]
+    try:
+        action(target=article, moderator=request.user, reason=request.POST.get("reason", ""))
+    except PermissionDenied as exc:
+        raise PermissionDenied(f"Only moderators can {name} articles.") from exc
     messages.success(request, texts[0] if on else texts[1])
     return redirect(article)
 

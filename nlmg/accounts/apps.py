@@ -10,9 +10,12 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from nlmg.moderation import registry
+
         from .backends import forget_member, forget_permissions
 
         User = self.get_model("User")
+        registry.register(User, key="user")
         post_save.connect(forget_member, sender=User, dispatch_uid="member-save")
         post_delete.connect(forget_member, sender=User, dispatch_uid="member-delete")
         for through in (

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 
 class User(AbstractUser):
@@ -47,21 +48,15 @@ class User(AbstractUser):
         return {
             "suspended_until": self.suspended_until.isoformat() if self.suspended_until else None,
             "is_banned": self.is_banned,
+            "suspension_reason": self.suspension_reason,
         }
 
     def moderation_preview(self) -> str:
-        from django.utils.html import escape, linebreaks
-
         return linebreaks(escape(self.bio))
 
     @property
     def moderation_owner(self):
         return self
 
-    moderation_can_hide = False  # members are warned or suspended, not hidden
-
-    def hide(self, *, by, reason: str = "") -> bool:
-        return False
-
-    def restore(self, *, by) -> bool:
-        return False
+    def moderation_title(self) -> str:
+        return f"Member {self.username}"

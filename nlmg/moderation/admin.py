@@ -1,6 +1,27 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
 from .models import Flag, LoginAttempt, ModerationEvent, Suspension, Warning
+from .services import ModerationError
+
+
+def moderator_admin_action(action, description: str):
+    """An admin action running a named moderator action on each selected object, so that a
+    change made in the admin is checked and logged exactly as one made on the site."""
+
+    def run(modeladmin, request, queryset):
+        changed = 0
+        for target in queryset:
+            try:
+                if action(target=target, moderator=request.user, reason="from the admin"):
+                    modeladmin.log_change(request, target, description)
+                    changed += 1
+            except (PermissionDenied, ModerationError) as exc:
+                modeladmin.message_user(request, f"{target}: {exc}", messages.ERROR)
+        modeladmin.message_user(request, f"{description}: {changed} changed.", messages.SUCCESS)
+
+    run.__name__ = action.__name__
+    return admin.action(description=description, permissions=["change"])(run)
 
 
 @admin.register(ModerationEvent)

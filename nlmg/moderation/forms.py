@@ -5,6 +5,16 @@ from .models import Flag
 
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(choices=Flag.Reason.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        extra = getattr(target, "moderation_flag_reasons", lambda: [])()
+        self.fields["reason"].choices = [
+            (key, label)
+            for key, label in Flag.Reason.choices
+            if key not in Flag.OPTIONAL_REASONS or key in extra
+        ]
+
     note = forms.CharField(
         max_length=500,
         required=False,
@@ -13,19 +23,22 @@ class FlagForm(forms.Form):
     )
 
 
-class ActionForm(forms.Form):
-    ACTIONS = [
-        ("dismiss", "Dismiss the flags"),
-        ("hide", "Hide the content"),
-        ("hide_warn", "Hide and warn the author"),
-        ("suspend", "Suspend the author"),
-        ("restore", "Restore hidden content"),
-    ]
+class ObjectActionForm(forms.Form):
+    """One moderator action on an object the page already names: the generic ones, and any
+    its kind registers (lock, move, set_scope...), checked against the kind when it runs."""
+
+    action = forms.SlugField(max_length=30)
+    reason = forms.CharField(max_length=500, required=False)
+    value = forms.CharField(max_length=300, required=False)
+    report = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    days = forms.IntegerField(min_value=1, max_value=365, required=False, initial=7)
+
+
+class ActionForm(ObjectActionForm):
+    """The same, naming the object (the queue's forms)."""
+
     content_type = forms.IntegerField(widget=forms.HiddenInput)
     object_id = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=ACTIONS)
-    reason = forms.CharField(max_length=500, required=False)
-    days = forms.IntegerField(min_value=1, max_value=365, required=False, initial=7)
 
 
 class SuspendForm(forms.Form):

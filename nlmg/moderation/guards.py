@@ -9,6 +9,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from . import registry
+from .models import LoginAttempt
+
 LINK = re.compile(r"(https?://|www\.|\]\(|<[a-z]+:)", re.IGNORECASE)
 HONEYPOT_FIELD = "website"
 
@@ -29,28 +32,28 @@ def is_new_member(user) -> bool:
         hours=_setting("NLMG_TRUSTED_AFTER_HOURS", 24)
     ):
         return True
-    from django.apps import apps
-
-    Post = apps.get_model("discussions", "Post")
     needed = _setting("NLMG_TRUSTED_AFTER_POSTS", 5)
-    # Counts at most `needed` rows, so a prolific member costs no more than a new one.
-    standing = (
-        Post.objects.filter(author=user, is_hidden=False, is_deleted=False)
-        .values("pk")[:needed]
-        .count()
-    )
+    standing = 0
+    for kind in registry.kinds():
+        if kind.standing is not None and standing < needed:
+            # Counts at most the rows still needed: a prolific member costs no more.
+            standing += (
+                kind.model._default_manager.filter(kind.standing, **{kind.written_by: user})
+                .values("pk")[: needed - standing]
+                .count()
+            )
     return standing < needed
 
 
 def recent_writes(user, seconds: int) -> int:
-    from django.apps import apps
-
+    """What the member wrote in the last ``seconds``, over every kind of content that counts."""
     since = timezone.now() - timedelta(seconds=seconds)
-    Post = apps.get_model("discussions", "Post")
-    Revision = apps.get_model("wiki", "Revision")
-    return (
-        Post.objects.filter(author=user, created_at__gte=since).count()
-        + Revision.objects.filter(author=user, created_at__gte=since).count()
+    return sum(
+        kind.model._default_manager.filter(
+            **{kind.written_by: user, f"{kind.written_at}__gte": since}
+        ).count()
+        for kind in registry.kinds()
+        if kind.written_by
     )
 
 
@@ -91,8 +94,6 @@ def client_address(request) -> str | None:
 
 def login_throttled(username: str, address: str | None) -> str | None:
     """A refusal message when too many recent failures for this account or address."""
-    from .models import LoginAttempt
-
     window = timezone.now() - timedelta(minutes=_setting("NLMG_LOGIN_WINDOW_MINUTES", 15))
     recent = LoginAttempt.objects.filter(created_at__gte=window)
     if recent.filter(username__iexact=username).count() >= _setting(
@@ -107,6 +108,4 @@ def login_throttled(username: str, address: str | None) -> str | None:
 
 
 def record_login_failure(username: str, address: str | None) -> None:
-    from .models import LoginAttempt
-
     LoginAttempt.objects.create(username=username[:150], address=address)

@@ -26,6 +26,9 @@ class ModerationEvent(models.Model):
 
     class Action(models.TextChoices):
         DISMISS = "dismiss", "dismissed flags"
+        REOPEN = "reopen", "reopened flags"
+        RESOLVE_LINT = "resolve_lint", "checked a lint report"
+        WRAP = "wrap", "wrapped a spoiler in"
         HIDE = "hide", "hid"
         RESTORE = "restore", "restored"
         WARN = "warn", "warned"
@@ -56,6 +59,7 @@ class ModerationEvent(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(max_length=300)
+    object_url = models.CharField(max_length=500, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -78,6 +82,43 @@ class ModerationEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
+    def changes(self) -> list[tuple[str, str, str]]:
+        """What the action changed, in words: [("state", "visible", "hidden"),
+        ("scope", "none", "Novel, Part Three, ch. 22")]."""
+        keys = [k for k in self.after if k in self.before and self.before[k] != self.after[k]]
+        return [(_field_name(k), _in_words(k, self.before[k]), _in_words(k, self.after[k]))
+                for k in keys]  # fmt: skip
+
+
+# Yes/no states in the words moderators use: (when true, when false).
+STATE_WORDS = {
+    "is_hidden": ("hidden", "visible"),
+    "is_locked": ("locked", "open"),
+    "is_pinned": ("pinned", "not pinned"),
+    "is_protected": ("protected", "open to edits"),
+    "is_featured": ("featured", "not featured"),
+    "is_deleted": ("deleted", "not deleted"),
+    "is_banned": ("banned", "not banned"),
+}
+
+
+def _field_name(key: str) -> str:
+    if key in STATE_WORDS:
+        return "state"
+    return key.replace("_", " ")
+
+
+def _in_words(key: str, value) -> str:
+    if key in STATE_WORDS:
+        return STATE_WORDS[key][0 if value else 1]
+    if key == "scope":
+        from nlmg.spoilers.publishing import scope_label
+
+        return scope_label(value) or "none"
+    if value in (None, ""):
+        return "none"
+    return str(value)
+
 
 class FlagQuerySet(models.QuerySet):
     def open(self):
@@ -89,7 +130,11 @@ class Flag(models.Model):
         SPAM = "spam", "Spam"
         ABUSE = "abuse", "Abuse or harassment"
         SPOILER = "spoiler", "Untagged spoiler"
+        TITLE_SPOILER = "title_spoiler", "Spoiler in the title"
         OTHER = "other", "Something else"
+
+    # Reasons offered only where the content says they apply (moderation_flag_reasons).
+    OPTIONAL_REASONS = {Reason.TITLE_SPOILER}
 
     class Status(models.TextChoices):
         OPEN = "open", "open"

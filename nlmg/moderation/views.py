@@ -12,18 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nlmg.spoilers.markup import gate
+from nlmg.spoilers.models import LintReport
+from nlmg.spoilers.publishing import ContentError
 
-from . import permissions, services
-from .forms import ActionForm, FlagForm, SuspendForm
+from . import permissions, registry, services
+from .forms import ActionForm, FlagForm, ObjectActionForm, SuspendForm
 from .guards import suspension_message
 from .models import Flag, ModerationEvent
-
-FLAGGABLE = {
-    "post": ("discussions", "post"),
-    "thread": ("discussions", "thread"),
-    "revision": ("wiki", "revision"),
-    "user": ("accounts", "user"),
-}
 
 
 def _require_moderator(request):
@@ -32,13 +27,13 @@ def _require_moderator(request):
 
 
 def _flag_target(request):
-    for key, (app_label, model) in FLAGGABLE.items():
-        value = request.GET.get(key) or request.POST.get(key)
-        if value:
-            content_type = ContentType.objects.get_by_natural_key(app_label, model)
+    """(key, value, object) of what a flag is about: ``?post=12``, ``?thread=3``..."""
+    for kind in registry.kinds():
+        value = request.GET.get(kind.key) or request.POST.get(kind.key)
+        if value and kind.flaggable:
             try:
-                return key, value, content_type.get_object_for_this_type(pk=int(value))
-            except (ValueError, content_type.model_class().DoesNotExist) as exc:
+                return kind.key, value, kind.model._default_manager.get(pk=int(value))
+            except (ValueError, OverflowError, kind.model.DoesNotExist) as exc:
                 raise Http404("Nothing to flag there.") from exc
     raise Http404("Nothing to flag there.")
 
@@ -51,7 +46,7 @@ def flag(request):
         raise PermissionDenied(
             suspension_message(request.user) if request.user.is_suspended else "You cannot flag."
         )
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST or None, target=target)
     if request.method == "POST" and form.is_valid():
         _, created = services.flag_content(
             target=target,
@@ -76,6 +71,7 @@ def flag(request):
 
 @login_required
 def queue(request):
+    """Flags grouped by what they are about, and content published over lint warnings."""
     _require_moderator(request)
     order = "most" if request.GET.get("order") == "most" else "oldest"
     page = Paginator(services.queue(order), 20).get_page(request.GET.get("page"))
@@ -87,50 +83,65 @@ def queue(request):
         .select_related("content_type")
     ):
         flags_by_key.setdefault((flag_row.content_type_id, flag_row.object_id), []).append(flag_row)
-    types = {
-        ct.pk: ct
-        for ct in ContentType.objects.filter(pk__in={g["content_type_id"] for g in groups})
-    }
-    targets = _load_targets(types, groups)
+    reports = list(LintReport.objects.filter(is_resolved=False).order_by("created_at")[:20])
+    keys = [(g["content_type_id"], g["object_id"]) for g in groups]
+    keys += [(r.content_type_id, r.object_id) for r in reports]
+    targets = _load_targets(keys)
     items = []
     for group in groups:
-        content_type = types[group["content_type_id"]]
-        target = targets.get((content_type.pk, group["object_id"]))
-        if target is None:
-            continue
-        owner = getattr(target, "moderation_owner", None)
-        items.append(
-            {
-                "group": group,
-                "content_type": content_type,
-                "target": target,
-                "owner": owner,
-                "flags": flags_by_key.get((group["content_type_id"], group["object_id"]), []),
-                "preview": gate(target.moderation_preview(), {}, preview=True),
-                "can_hide": getattr(target, "moderation_can_hide", True),
-                "form": ActionForm(
-                    initial={"content_type": content_type.pk, "object_id": target.pk}
-                ),
-            }
-        )
-    return render(request, "moderation/queue.html", {"items": items, "page": page, "order": order})
+        key = (group["content_type_id"], group["object_id"])
+        if key in targets:
+            items.append(_item(targets[key], flags=flags_by_key.get(key, []), group=group))
+    lint_items = [
+        _item(targets[(r.content_type_id, r.object_id)], report=r)
+        for r in reports
+        if (r.content_type_id, r.object_id) in targets
+    ]
+    return render(
+        request,
+        "moderation/queue.html",
+        {"items": items, "lint_items": lint_items, "page": page, "order": order},
+    )
 
 
-def _load_targets(types, groups) -> dict:
-    """{(content type id, object id): object}, one query per content type. Forward foreign
-    keys come in the same query, so an item's owner, article or opening post costs nothing."""
+def _item(target, *, flags=(), group=None, report=None) -> dict:
+    """What the queue shows of one flagged or linted object, and what can be done to it."""
+    kind = registry.kind_of(target)
+    content_type = ContentType.objects.get_for_model(target)
+    return {
+        "group": group,
+        "report": report,
+        "kind": kind,
+        "target": target,
+        "title": target.moderation_title(),
+        "owner": target.moderation_owner,
+        "is_hidden": getattr(target, "is_hidden", False),
+        "flags": flags,
+        "preview": gate(target.moderation_preview(), {}, preview=True),
+        "actions": set(kind.actions),
+        "form": ActionForm(initial={"content_type": content_type.pk, "object_id": target.pk}),
+    }
+
+
+def _load_targets(keys) -> dict:
+    """{(content type id, object id): object}, one query per registered kind, with its
+    owner and what names it (a post's thread and board) in the same query."""
     ids_by_type: dict = {}
-    for group in groups:
-        ids_by_type.setdefault(group["content_type_id"], []).append(group["object_id"])
+    for type_id, object_id in keys:
+        ids_by_type.setdefault(type_id, set()).add(object_id)
     targets = {}
     for type_id, ids in ids_by_type.items():
-        model = types[type_id].model_class()
-        related = [
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        kind = registry.kind_of(model) if model is not None else None
+        if kind is None:
+            continue
+        forward = [
             f.name
             for f in model._meta.concrete_fields
             if f.is_relation and (f.many_to_one or f.one_to_one)
         ]
-        for target in model._default_manager.select_related(*related).filter(pk__in=ids):
+        queryset = model._default_manager.select_related(*forward, *kind.related)
+        for target in queryset.filter(pk__in=ids):
             targets[(type_id, target.pk)] = target
     return targets
 
@@ -138,64 +149,82 @@ def _load_targets(types, groups) -> dict:
 @login_required
 @require_POST
 def act(request):
+    """One moderator action on one object, from the queue or from the page showing it."""
     _require_moderator(request)
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That action could not be understood.")
-        return redirect("moderation:queue")
+        return redirect(_next_url(request))
     data = form.cleaned_data
     content_type = get_object_or_404(ContentType, pk=data["content_type"])
-    model = content_type.model_class()
-    if model is None or not hasattr(model, "moderation_state"):
+    kind = registry.kind_of(content_type.model_class() or ContentType)
+    if kind is None:
         raise Http404("Not moderatable.")
-    target = get_object_or_404(model, pk=data["object_id"])
-    reason = data["reason"] or ""
-    action = data["action"]
+    target = get_object_or_404(kind.model, pk=data["object_id"])
+    report_message(request, target, data)
+    return redirect(_next_url(request))
+
+
+def act_on(request, target) -> None:
+    """Run the moderator action posted for ``target`` (a page's own moderator tools) and say
+    how it went, in a message."""
+    form = ObjectActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That action could not be understood.")
+        return
+    report_message(request, target, form.cleaned_data)
+
+
+def report_message(request, target, data) -> None:
+    """Run the action of a moderator's form and say how it went, in a message."""
     try:
-        if action == "dismiss":
-            services.dismiss_flags(target=target, moderator=request.user, reason=reason)
-            messages.success(request, "Flags dismissed.")
-        elif action in ("hide", "hide_warn"):
-            changed = services.hide_content(target=target, moderator=request.user, reason=reason)
-            if changed and action == "hide_warn" and target.moderation_owner is not None:
-                services.warn_member(
-                    member=target.moderation_owner,
-                    moderator=request.user,
-                    reason=reason or "Your content was removed by a moderator.",
-                )
-            if changed:
-                messages.success(request, "Hidden.")
-            else:
-                messages.error(
-                    request,
-                    "Nothing changed: it was already hidden, or cannot be hidden (a wiki "
-                    "revision can be hidden only while it is the article's current one).",
-                )
-        elif action == "restore":
-            changed = services.restore_content(target=target, moderator=request.user, reason=reason)
-            messages.success(request, "Restored." if changed else "It was not hidden.")
-        elif action == "suspend":
-            owner = target.moderation_owner
-            if owner is None:
-                raise services.ModerationError("This content has no author to suspend.")
-            services.suspend_member(
-                member=owner,
-                moderator=request.user,
-                reason=reason or "Breaking the site rules.",
-                days=data["days"] or 7,
-            )
-            services.dismiss_flags(target=target, moderator=request.user, reason="author suspended")
-            messages.success(
-                request, f"{owner.username} is suspended for {data['days'] or 7} days."
-            )
-    except services.ModerationError as exc:
-        messages.error(request, str(exc))
+        done = services.perform_action(
+            target=target,
+            moderator=request.user,
+            action=data["action"],
+            reason=data.get("reason") or "",
+            value=data.get("value") or "",
+            report_id=data.get("report"),
+            days=data.get("days"),
+        )
+    except (services.ModerationError, ContentError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if done:
+            messages.success(request, f"Done: {done}.")
+        else:
+            messages.info(request, "Nothing changed: it already was so, or cannot be done.")
+
+
+def _error_text(exc) -> str:
+    errors = getattr(exc, "errors", None)
+    return " ".join(e for es in errors.values() for e in es) if errors else str(exc)
+
+
+def _next_url(request) -> str:
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = ""
-    return redirect(next_url or "moderation:queue")
+        return next_url
+    return "/moderation/"
+
+
+@login_required
+@require_POST
+def undo(request, pk):
+    """Take back one logged action (as a new, logged action)."""
+    _require_moderator(request)
+    event = get_object_or_404(ModerationEvent.objects.select_related("content_type"), pk=pk)
+    try:
+        changed = services.undo_event(
+            event=event, moderator=request.user, reason=request.POST.get("reason", "")
+        )
+    except (services.ModerationError, ContentError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Undone." if changed else "Nothing to undo: it was already so.")
+    return redirect(_next_url(request) if request.POST.get("next") else "moderation:log")
 
 
 @login_required
@@ -256,12 +285,15 @@ def log(request):
     if model:
         events = events.filter(content_type__model=model)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    rows = [{"event": e, "can_undo": services.can_undo(e)} for e in page.object_list]
     return render(
         request,
         "moderation/log.html",
         {
             "page": page,
+            "rows": rows,
             "actions": ModerationEvent.Action.choices,
+            "kinds": registry.kinds(),
             "action": action,
             "actor": actor,
             "model": model,

@@ -7,4 +7,8 @@ class SpoilersConfig(AppConfig):
     verbose_name = "Spoilers"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from nlmg import pagecache
+
+        from . import signals  # noqa: F401  (connects the cache invalidation)
+
+        pagecache.register(*(self.get_model(name) for name in ("Work", "Point", "LintTerm")))

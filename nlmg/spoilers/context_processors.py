@@ -29,7 +29,7 @@ def reading_progress(request):
             {
                 "key": work.key,
                 "title": work.title,
-                "options": mark_safe(_options(points, current.key if current else "0")),  # noqa: S308
+                "options": mark_safe(_options(points, current.key if current else "0")),
             }
         )
     return {

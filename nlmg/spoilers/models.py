@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -166,6 +167,7 @@ class LintReport(models.Model):
 
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
     terms = models.JSONField(default=list, help_text="[{term, scope, sentence}]")
     author = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -23,11 +23,3 @@ def forget_catalogue(**kwargs):
 def forget_lint_terms(**kwargs):
     forget_terms()
     transaction.on_commit(forget_terms)
-
-
-@receiver([post_save, post_delete])
-def forget_cached_pages(sender, **kwargs):
-    """Anonymous pages are cached whole; any content write makes them stale."""
-    from nlmg.pagecache import bump_page_generation
-
-    bump_page_generation(sender=sender)

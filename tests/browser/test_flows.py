@@ -227,7 +227,7 @@ def test_flag_hide_restore_and_the_audit_log(new_context, base_url, relaxed_guar
     expect(item).to_contain_text("An advert, not a post.")
     item.get_by_label("Reason").fill("Advertising")
     item.get_by_role("button", name="Hide", exact=True).click()
-    expect(moderator.locator(".message--success")).to_contain_text("Hidden.")
+    expect(moderator.locator(".message--success")).to_contain_text("Done: hide.")
     expect(moderator.locator("li.queue-item", has_text="Buy my cassette")).to_have_count(0)
 
     flagger.goto(thread.get_absolute_url())
@@ -235,11 +235,15 @@ def test_flag_hide_restore_and_the_audit_log(new_context, base_url, relaxed_guar
     expect(removed).to_contain_text("Removed by a moderator.")
     expect(removed).not_to_contain_text("Buy my cassette")
 
+    # The moderator reads the hidden post, marked as hidden, before restoring it.
     moderator.goto(thread.get_absolute_url())
     hidden = moderator.locator(f"#post-{post.pk}")
-    expect(hidden).to_contain_text("Removed by a moderator.")
-    hidden.get_by_role("button", name="Restore this post").click()
-    expect(moderator.locator(".message--success")).to_contain_text("Done.")
+    expect(hidden).to_contain_text("Hidden by miss-emily: Advertising.")
+    expect(hidden).to_contain_text("Buy my cassette")
+    hidden.locator("summary", has_text="Moderator tools").click()
+    hidden.get_by_label("Reason").fill("Not an advert after all")
+    hidden.get_by_role("button", name="Restore", exact=True).click()
+    expect(moderator.locator(".message--success")).to_contain_text("Done: restore.")
 
     flagger.goto(thread.get_absolute_url())
     expect(flagger.locator(f"#post-{post.pk}")).to_contain_text("Buy my cassette")
@@ -247,14 +251,13 @@ def test_flag_hide_restore_and_the_audit_log(new_context, base_url, relaxed_guar
     moderator.goto("/moderation/log/")
     rows = moderator.locator("table.log tbody tr")
     expect(rows).to_have_count(2)
-    # Newest first: the restore, then the hide with its reason; both name the moderator.
-    actions = rows.locator("td:nth-child(3)")
-    expect(actions).to_have_text(["restored", "hid"])
-    expect(rows.nth(1).locator("td:nth-child(5)")).to_have_text("Advertising")
+    # Newest first: the restore, then the hide with its reason, in words people use.
+    what = rows.locator("td:nth-child(3)")
+    expect(what.nth(0)).to_have_text(f"Restored Reply by ruth in “{thread.title}” (The Novel)")
+    expect(what.nth(1)).to_contain_text("Hid Reply by ruth")
+    expect(rows.nth(1).locator("td:nth-child(4)")).to_have_text("Advertising")
+    expect(rows.nth(1).locator("td:nth-child(5)")).to_have_text("state: visible → hidden")
     expect(rows.locator("td:nth-child(2)")).to_have_text(["miss-emily", "miss-emily"])
-    expect(rows.locator("td:nth-child(4)")).to_have_text(
-        [f"post: Post {post.pk} in {thread.pk}"] * 2
-    )
 
 
 def _tab_until(page, predicate_js: str, limit: int = 60) -> list[str]:

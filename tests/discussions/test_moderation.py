@@ -175,10 +175,11 @@ def test_moderator_moves_a_thread_to_another_board_and_it_is_logged(moderator_cl
     assert (event.before["board"], event.after["board"]) == ("the-novel", "themes-and-ethics")
 
 
-def test_moving_a_thread_to_an_unknown_board_is_404_and_changes_nothing(moderator_client, thread):
+def test_moving_a_thread_to_an_unknown_board_says_so_and_changes_nothing(moderator_client, thread):
     response = moderate_thread(moderator_client, thread, "move", "no-such-board")
 
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert "There is no board" in moderator_client.get(response["Location"]).content.decode()
     thread.refresh_from_db()
     assert thread.board.slug == "the-novel"
     assert events_for(thread).exists() is False
@@ -201,7 +202,7 @@ def test_moderator_sets_a_post_scope_and_it_is_logged(moderator_client, moderato
     post = make_post(thread=thread, body="Ruth apologises in the car.")
 
     response = moderator_client.post(
-        f"/discussions/post/{post.pk}/moderate/", {"action": "scope", "value": "novel:12"}
+        f"/discussions/post/{post.pk}/moderate/", {"action": "set_scope", "value": "novel:12"}
     )
 
     assert response.status_code == 302
@@ -217,7 +218,7 @@ def test_moderator_scope_is_stored_in_canonical_form(moderator_client, thread):
     post = make_post(thread=thread, body="Norfolk.")
 
     moderator_client.post(
-        f"/discussions/post/{post.pk}/moderate/", {"action": "scope", "value": "novel:part-2"}
+        f"/discussions/post/{post.pk}/moderate/", {"action": "set_scope", "value": "novel:part-2"}
     )
 
     post.refresh_from_db()
@@ -227,7 +228,7 @@ def test_moderator_scope_is_stored_in_canonical_form(moderator_client, thread):
 def test_setting_the_opening_post_scope_sets_the_thread_scope(moderator_client, thread):
     moderator_client.post(
         f"/discussions/post/{thread.opening_post_id}/moderate/",
-        {"action": "scope", "value": "novel:22"},
+        {"action": "set_scope", "value": "novel:22"},
     )
 
     thread.refresh_from_db()
@@ -239,7 +240,7 @@ def test_invalid_scope_from_a_moderator_is_refused_with_a_message(moderator_clie
 
     response = moderator_client.post(
         f"/discussions/post/{post.pk}/moderate/",
-        {"action": "scope", "value": "novel:99"},
+        {"action": "set_scope", "value": "novel:99"},
         follow=True,
     )
 

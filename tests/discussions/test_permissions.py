@@ -29,7 +29,7 @@ WRITES = {
     "moderate-thread": ("/discussions/t/{thread}/moderate/", {"action": "lock"}),
     "moderate-post": (
         "/discussions/post/{post}/moderate/",
-        {"action": "scope", "value": "novel:12"},
+        {"action": "set_scope", "value": "novel:12"},
     ),
 }
 FORMS = {

@@ -121,12 +121,13 @@ def content_type_of():
 def act(content_type_of):
     """``act(client, target, action, reason=..., days=...)``: POST /moderation/act/."""
 
-    def post(client, target, action, *, reason="", days=None, follow=False):
+    def post(client, target, action, *, reason="", days=None, follow=False, **extra):
         data = {
             "content_type": content_type_of(target),
             "object_id": target.pk,
             "action": action,
             "reason": reason,
+            **extra,
         }
         if days is not None:
             data["days"] = days

@@ -3,17 +3,18 @@ deleted, in code or in the admin."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import RequestFactory
 
 from nlmg.moderation.models import ModerationEvent
+from nlmg.spoilers.models import LintReport
 from tests.factories import make_board_thread, make_thread_reply
 
 pytestmark = pytest.mark.django_db
 
 Action = ModerationEvent.Action
-# Reverting an article to a revision is done through the queue ("hide" on a flagged revision
-# and "restore" to undo it); both are recorded as REVERT. Every action is used.
+# Every action is used (REVERT by the admin's "revert to this revision").
 UNUSED_ACTIONS: set = set()
 
 
@@ -21,10 +22,13 @@ UNUSED_ACTIONS: set = set()
 def every_action(
     act, flag, moderator_client, superuser_client, member, other_member, thread, reply, article
 ):
-    """Every moderation action through HTTP: moderators do all but the ban, the admin bans."""
+    """Every moderation action through HTTP: moderators do all but the ban and the admin's
+    revert, the admin does those."""
     spare = make_thread_reply(thread, author=other_member, body="Spare reply.\n")
     flag(other_member, "post", reply)
     act(moderator_client, reply, "dismiss", reason="r-dismiss")
+    dismissal = ModerationEvent.objects.get(action="dismiss")
+    moderator_client.post(f"/moderation/log/{dismissal.pk}/undo/", {"reason": "r-reopen"})
     act(moderator_client, reply, "hide_warn", reason="r-hide-warn")
     act(moderator_client, reply, "restore", reason="r-restore")
     act(moderator_client, spare, "suspend", reason="r-suspend", days=2)
@@ -44,9 +48,25 @@ def every_action(
         )
     moderator_client.post(
         f"/discussions/post/{reply.pk}/moderate/",
-        {"action": "scope", "value": "novel:22", "reason": "r-scope"},
+        {"action": "set_scope", "value": "novel:22", "reason": "r-scope"},
     )
+    linted = make_thread_reply(thread, author=member, body="Then Ruth completes.\n")
+    report = LintReport.objects.create(
+        content_type=ContentType.objects.get_for_model(linted),
+        object_id=linted.pk,
+        author=member,
+        terms=[{"field": "body", "term": "completes", "scope": "novel:19", "sentence": "x"}],
+    )
+    act(moderator_client, linted, "wrap", reason="r-wrap", report=report.pk, value="completes")
+    other = LintReport.objects.create(
+        content_type=report.content_type, object_id=linted.pk, author=member, terms=report.terms
+    )
+    act(moderator_client, linted, "resolve_lint", reason="r-lint", report=other.pk)
     act(moderator_client, article.current_revision, "hide", reason="r-revision")
+    superuser_client.post(
+        "/admin/wiki/revision/",
+        {"action": "revert_to", "_selected_action": [article.current_revision_id]},
+    )
     for url, data in [
         ("/wiki/hailsham/protect/", {"protect": "1"}),
         ("/wiki/hailsham/protect/", {"protect": "0"}),
@@ -74,10 +94,12 @@ def test_audit_log_page_lists_every_action(moderator_client, every_action):
     assert len(listed) == every_action.count() >= 20
     page = response.content.decode()
     for action in {e.action for e in listed}:
-        assert f"<td>{Action(action).label}</td>" in page, action
+        label = Action(action).label
+        assert f"<td>{label[0].upper()}{label[1:]} " in page, action
     assert "r-suspend" in page
     assert "A retitled thread" in page
-    assert "&#x27;is_locked&#x27;: False" in page
+    assert "<li>state: open → locked</li>" in page
+    assert "<li>scope: none → Novel, Part Three, ch. 22</li>" in page
 
 
 def test_audit_log_lists_newest_first(moderator_client, every_action):
@@ -98,9 +120,9 @@ def test_audit_log_filters_by_moderator(moderator_client, every_action):
     by_admin = list(moderator_client.get("/moderation/log/?actor=emily").context["page"])
     by_moderator = list(moderator_client.get("/moderation/log/?actor=LUCY").context["page"])
 
-    assert [e.action for e in by_admin] == [Action.BAN]
+    assert [e.action for e in by_admin] == [Action.REVERT, Action.BAN]
     assert {e.actor_name for e in by_moderator} == {"lucy"}
-    assert len(by_moderator) == every_action.count() - 1
+    assert len(by_moderator) == every_action.count() - 2
 
 
 def test_audit_log_filters_by_object_type(moderator_client, every_action, article, thread):
@@ -110,18 +132,23 @@ def test_audit_log_filters_by_object_type(moderator_client, every_action, articl
 
     assert listed("article") == {
         (action, article.pk)
-        for action in ("protect", "unprotect", "feature", "unfeature", "delete", "undelete")
-    }
+        for action in (
+            "protect", "unprotect", "feature", "unfeature", "delete", "undelete", "revert"
+        )
+    }  # fmt: skip
     assert listed("thread") == {
         (action, thread.pk) for action in ("lock", "unlock", "pin", "unpin", "move", "retitle")
     }
     assert {action for action, _ in listed("user")} == {"warn", "suspend", "lift", "ban"}
-    assert {action for action, _ in listed("revision")} == {"revert"}
+    assert {action for action, _ in listed("revision")} == {"hide"}
     assert {action for action, _ in listed("post")} == {
         "dismiss",
+        "reopen",
         "hide",
         "restore",
         "set_scope",
+        "wrap",
+        "resolve_lint",
     }
 
 
@@ -267,4 +294,4 @@ def test_events_survive_the_deletion_of_their_target_thread(moderator_client, me
     thread.delete()
 
     event = ModerationEvent.objects.get()
-    assert (event.object_id, event.object_repr) == (thread_pk, "Doomed thread")
+    assert (event.object_id, event.object_repr) == (thread_pk, "Thread “Doomed thread” (The Novel)")

@@ -33,7 +33,7 @@ def assert_event(event, *, actor, action, target, reason, before):
     assert event.actor_name == actor.username
     assert event.action == action
     assert event.target == target
-    assert event.object_repr == str(target)
+    assert event.object_repr == target.moderation_title()
     assert event.reason == reason
     for key, value in before.items():
         assert event.before[key] == value, key
@@ -142,10 +142,12 @@ def test_move_thread_to_another_board_and_back(moderator_client, moderator, thre
     assert last_event().before["board"] == "book-vs-film"
 
 
-def test_move_thread_to_a_missing_board_is_not_found(moderator_client, thread):
+def test_move_thread_to_a_missing_board_says_so_and_changes_nothing(moderator_client, thread):
     response = moderate_thread(moderator_client, thread, "move", "no-such-board")
 
-    assert response.status_code == 404
+    assert response.status_code == 302
+    page = moderator_client.get(response["Location"]).content.decode()
+    assert "There is no board “no-such-board”." in page
     thread.refresh_from_db()
     assert thread.board.slug == "the-novel"
     assert ModerationEvent.objects.exists() is False
@@ -213,7 +215,7 @@ def test_hide_thread_removes_it_for_readers_and_restore_brings_it_back(
 def test_set_scope_on_a_post_collapses_it_for_readers_and_can_be_cleared(
     moderator_client, moderator, client, thread, reply, last_event
 ):
-    response = moderate_post(moderator_client, reply, "scope", "novel:22", "Untagged spoiler.")
+    response = moderate_post(moderator_client, reply, "set_scope", "novel:22", "Untagged spoiler.")
 
     assert response.status_code == 302
     reply.refresh_from_db()
@@ -230,7 +232,7 @@ def test_set_scope_on_a_post_collapses_it_for_readers_and_can_be_cleared(
     )
     assert last_event().after["scope"] == "novel:22"
 
-    moderate_post(moderator_client, reply, "scope", "", "Not a spoiler after all.")
+    moderate_post(moderator_client, reply, "set_scope", "", "Not a spoiler after all.")
 
     reply.refresh_from_db()
     assert reply.scope == ""
@@ -238,7 +240,7 @@ def test_set_scope_on_a_post_collapses_it_for_readers_and_can_be_cleared(
 
 
 def test_set_scope_with_an_invalid_scope_changes_nothing(moderator_client, reply):
-    response = moderate_post(moderator_client, reply, "scope", "novel:99")
+    response = moderate_post(moderator_client, reply, "set_scope", "novel:99")
 
     assert response.status_code == 302
     reply.refresh_from_db()
@@ -293,7 +295,7 @@ def test_hiding_a_flagged_revision_reverts_the_article_as_a_new_revision(
     assert_event(
         last_event(),
         actor=moderator,
-        action=Action.REVERT,
+        action=Action.HIDE,
         target=vandal,
         reason="Vandalism.",
         before={"current_revision": 2},
@@ -318,7 +320,7 @@ def test_restoring_a_hidden_revision_brings_its_content_back_as_a_new_revision(
     assert_event(
         last_event(),
         actor=moderator,
-        action=Action.REVERT,
+        action=Action.RESTORE,
         target=vandal,
         reason="It was a real edit.",
         before={"current_revision": 3},

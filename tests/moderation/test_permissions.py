@@ -121,7 +121,7 @@ URLS = {
         setup=["hide_reply"],
     ),
     "post-scope": row(
-        "post", "/discussions/post/{reply}/moderate/", thread_action("scope", "novel:22")
+        "post", "/discussions/post/{reply}/moderate/", thread_action("set_scope", "novel:22")
     ),
     # The wiki's moderator tools.
     "wiki-protect": row("post", "/wiki/hailsham/protect/", {"protect": "1"}),
@@ -223,7 +223,9 @@ def _setup(world, step):
 
         flag_content(target=reply, reporter=world["users"]["member"], reason="spam")
     elif step == "revert_revision":
-        world["revision"].hide(by=None)
+        from wiki.services import hide_revision
+
+        hide_revision(target=world["revision"], moderator=None)
     elif step in ("protect", "feature", "delete"):
         field = {"protect": "is_protected", "feature": "is_featured", "delete": "is_deleted"}[step]
         article = world["article"]
@@ -302,7 +304,6 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         "moderation.view_moderationevent",
         "moderation.view_flag",
         "moderation.change_flag",
-        "discussions.moderate_discussions",
         "wiki.edit_protected_article",
         "wiki.protect_article",
         "wiki.delete_article_page",

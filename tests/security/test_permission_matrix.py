@@ -26,7 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from discussions.models import Follow, Like, Notification, Post, Thread
-from nlmg.moderation.models import Flag, Warning
+from discussions.services import pin_thread
+from nlmg.moderation.models import Flag, ModerationEvent, Warning
 from tests.factories import (
     edit_article,
     make_article,
@@ -181,6 +182,11 @@ MATRIX = {
         lambda w, u: Warning.objects.get(pk=w["warning"].pk).is_acknowledged,
         expect(other=NOOP, suspended=NOOP, moderator=NOOP, admin=NOOP),  # only one's own
     ),
+    "moderation undo": (
+        "moderation:undo", "post", "/moderation/log/{pin_event}/undo/", {"reason": "undo"},
+        lambda w, u: Thread.objects.get(pk=w["thread"].pk).is_pinned,
+        MODERATORS,
+    ),
     "editor preview": (
         "markdownx_markdownify", "post", "/markdownx/markdownify/", {"content": "*Hailsham*"},
         None,
@@ -286,6 +292,7 @@ def world(member, other_member, suspended_member, moderator, admin_user, passwor
                 recipient=user, kind="reply_thread", actor_name="starter", thread=thread, post=post
             )
     Follow.objects.filter(thread=thread).exclude(user__in=[suspended_member]).delete()
+    pin_thread(target=thread, moderator=moderator, reason="for the undo row")
     return {
         "users": users,
         "article": article,
@@ -298,6 +305,7 @@ def world(member, other_member, suspended_member, moderator, admin_user, passwor
             "thread": thread.pk,
             "post": post.pk,
             "post_type": ContentType.objects.get_for_model(Post).pk,
+            "pin_event": ModerationEvent.objects.get(action="pin").pk,
             "target": target.username,
             "password": password,
         },

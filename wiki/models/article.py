@@ -123,6 +123,16 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("wiki:article", kwargs={"slug": self.slug})
 
+    def moderation_title(self) -> str:
+        return f"Article “{self.title}”"
+
+    def moderation_preview(self) -> str:
+        return self.current_revision.body_html if self.current_revision else ""
+
+    @property
+    def moderation_owner(self):
+        return None
+
     def moderation_state(self) -> dict:
         return {
             "is_protected": self.is_protected,

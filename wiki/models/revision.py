@@ -28,10 +28,7 @@ class Revision(models.Model):
         MERGE = "merge", "edited (merged)"
         UNDO = "undo", "undid a revision"
         REVERT = "revert", "reverted"
-        RENAME = "rename", "renamed"
         CANON = "canon", "canon update"
-        DELETE = "delete", "deleted"
-        RESTORE = "restore", "restored"
 
     article = models.ForeignKey("wiki.Article", on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -95,41 +92,12 @@ class Revision(models.Model):
     def moderation_preview(self) -> str:
         return self.body_html
 
+    def moderation_title(self) -> str:
+        return f"Revision {self.number} of “{self.article.title}”"
+
     @property
     def moderation_owner(self):
         return self.author
-
-    # In the audit log, hiding and restoring an edit are reverts of the article.
-    moderation_hide_action = "revert"
-    moderation_restore_action = "revert"
-
-    def hide(self, *, by, reason: str = "") -> bool:
-        """Take this edit off the article: revert to the revision before it (if current)."""
-        from wiki.services import revert_article
-
-        if self.article.current_revision_id != self.pk or self.parent is None:
-            return False
-        revert_article(
-            article=self.article,
-            to_revision=self.parent,
-            author=by,
-            summary=f"Moderator removed revision {self.number}: {reason}"[:300],
-        )
-        return True
-
-    def restore(self, *, by) -> bool:
-        """Bring this revision's content back (as a new revision)."""
-        from wiki.services import revert_article
-
-        if self.article.current_revision_id == self.pk:
-            return False
-        revert_article(
-            article=self.article,
-            to_revision=self,
-            author=by,
-            summary=f"Moderator restored revision {self.number}",
-        )
-        return True
 
     def content(self) -> dict:
         """The editable content, as the edit form and the merge see it."""
