@@ -16,6 +16,7 @@ from nlmg.spoilers.markup.lint import LintWarning, lint_segments
 from nlmg.spoilers.models import LintReport
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
+from . import permissions
 from .models import Board, Follow, Like, Notification, Post, PostEdit, Thread, path_segment
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ class PostError(Exception):
 
 
 class ThreadLocked(Exception):
-    """Replies are refused: the thread is locked."""
+    """Replies or edits are refused: the thread is locked or removed, or the post replied to
+    is; the message says which."""
 
 
 def render_post(body: str, scope: str, *, lint_acknowledged: bool) -> tuple[str, str, list]:
@@ -160,6 +162,8 @@ def reply_to_thread(
         path, depth, root_id, parent_id = path_segment(thread.top_level_count), 0, None, None
     else:
         parent = Post.objects.select_for_update().get(pk=parent.pk, thread=thread)
+        if closed := permissions.reply_closed(thread, parent):
+            raise ThreadLocked(closed)
         Post.objects.filter(pk=parent.pk).update(
             child_count=F("child_count") + 1, reply_count=F("reply_count") + 1
         )
@@ -262,6 +266,8 @@ def edit_post(
     """Replace a post's text, keeping the previous version in its edit history."""
     html, canonical, warnings = render_post(body, scope, lint_acknowledged=lint_acknowledged)
     post = Post.objects.select_for_update().get(pk=post.pk)
+    if closed := permissions.edit_closed(Thread.objects.get(pk=post.thread_id)):
+        raise ThreadLocked(closed)
     PostEdit.objects.create(
         post=post,
         body=post.body,

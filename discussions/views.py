@@ -276,12 +276,13 @@ def reply(request, pk):
     parent_id = request.POST.get("parent") or request.GET.get("parent")
     if parent_id:
         parent = get_object_or_404(Post, pk=parent_id, thread=thread)
-    if not permissions.can_reply(request.user, thread):
-        if not thread.is_locked or request.user.is_suspended:
+    closed = permissions.reply_closed(thread, parent)
+    if not permissions.can_reply(request.user, thread, parent):
+        if not closed or request.user.is_suspended:
             raise PermissionDenied(_refusal(request.user))
         if request.method != "POST":
-            messages.error(request, "This thread is locked: it takes no new replies.")
-            return redirect(thread)
+            messages.error(request, closed)
+            return redirect(parent or thread)
     initial = {"parent": parent.pk if parent else None}
     quote = request.GET.get("quote")
     if quote:
@@ -301,9 +302,9 @@ def reply(request, pk):
         context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))  # noqa: S308
     if request.method == "POST" and honeypot_filled(request):
         return _bot(request)
-    if request.method == "POST" and thread.is_locked:
-        # Locked while the member was typing: refuse, but give the text back to copy.
-        context["locked"] = True
+    if request.method == "POST" and closed:
+        # Closed while the member was typing: refuse, but give the text back to copy.
+        context["closed"] = closed
         return render(request, "discussions/post_form.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -322,8 +323,7 @@ def reply(request, pk):
                 lint_acknowledged=data["lint_acknowledged"],
             )
         except services.ThreadLocked as exc:
-            messages.error(request, str(exc))
-            context["locked"] = True
+            context["closed"] = str(exc)
             return render(request, "discussions/post_form.html", context, status=409)
         except services.PostError as exc:
             _add_errors(form, exc)
@@ -351,12 +351,23 @@ def _quote_for_reader(request, post) -> str:
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    if post.thread.is_hidden and not permissions.can_moderate(request.user):
+        raise Http404("This thread was removed by a moderator.")
+    closed = permissions.edit_closed(post.thread)
     if not permissions.can_edit_post(request.user, post):
         if request.user.is_suspended:
             raise PermissionDenied(suspension_message(request.user))
-        raise PermissionDenied("You can edit only your own posts.")
+        if not closed or post.author_id != request.user.pk or post.is_removed:
+            raise PermissionDenied("You can edit only your own posts.")
+        if request.method != "POST":
+            messages.error(request, closed)
+            return redirect(post)
     form = EditPostForm(request.POST or None, initial={"body": post.body, "scope": post.scope})
     context = {"post": post, "thread": post.thread, "form": form}
+    if request.method == "POST" and closed:
+        # Locked while the author was typing: refuse, but give the text back to copy.
+        context["closed"] = closed
+        return render(request, "discussions/post_edit.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         try:
             check_can_write(request.user, form.cleaned_data["body"])
@@ -371,6 +382,9 @@ def post_edit(request, pk):
                 scope=form.cleaned_data["scope"],
                 lint_acknowledged=form.cleaned_data["lint_acknowledged"],
             )
+        except services.ThreadLocked as exc:
+            context["closed"] = str(exc)
+            return render(request, "discussions/post_edit.html", context, status=409)
         except services.PostError as exc:
             _add_errors(form, exc)
             context["lint_pending"] = bool(exc.warnings)
@@ -383,8 +397,8 @@ def post_edit(request, pk):
 
 def post_history(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
-    if post.is_hidden and not permissions.can_moderate(request.user):
-        raise Http404("Removed by a moderator.")
+    if not permissions.can_read_post_history(request.user, post):
+        raise Http404("Removed by a moderator or deleted by its author.")
     from nlmg.spoilers.markup import render as render_markdown
 
     progress = reader_progress(request)
