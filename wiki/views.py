@@ -53,6 +53,16 @@ def _get_article(slug: str, queryset=None):
     return article
 
 
+def _deleted_page(request, article):
+    """What every page of a deleted article answers to those who may not read it."""
+    return render(
+        request,
+        "wiki/article_deleted.html",
+        {"article": article, "can_delete": permissions.can_delete_article(request.user)},
+        status=404,
+    )
+
+
 class _Redirect(Exception):
     def __init__(self, article):
         self.article = article
@@ -357,6 +367,8 @@ def _conflict(request, form, article, kind, conflict):
 @same_for_audience
 def article_history(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
@@ -374,6 +386,8 @@ def article_history(request, slug):
 @_with_redirects
 def revision_detail(request, slug, number):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     revision = get_object_or_404(
         Revision.objects.select_related("author"), article=article, number=number
     )
@@ -401,6 +415,8 @@ def revision_detail(request, slug, number):
 @_with_redirects
 def article_diff(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
@@ -558,6 +574,8 @@ def article_delete(request, slug):
 @_with_redirects
 def article_links(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
