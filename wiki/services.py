@@ -193,7 +193,11 @@ def save_revision(
         current = Revision.objects.filter(pk=article.current_revision_id).first()
         article.current_revision = current
         if base_revision_id and current and base_revision_id != current.pk:
-            base = Revision.objects.get(pk=base_revision_id, article=article)
+            base = Revision.objects.filter(pk=base_revision_id, article=article).first()
+            if base is None:
+                raise ContentError(
+                    {"base_revision": ["the edit began from a revision of another article."]}
+                )
             merge = merge_content(base.content(), content, current.content())
             if not merge.clean:
                 raise EditConflict(current, merge)

@@ -277,7 +277,7 @@ def article_edit(request, slug):
     current = article.current_revision
     kind = _kind_for_form(request, article.kind.key)
     initial = {**ArticleForm.initial_from(current.content()), "base_revision": current.pk}
-    form = ArticleForm(request.POST or None, kind=kind, initial=initial)
+    form = ArticleForm(request.POST or None, kind=kind, initial=initial, article=article)
     return _edit_flow(request, form, article=article, kind=kind)
 
 
