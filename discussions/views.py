@@ -370,7 +370,7 @@ def post_edit(request, pk):
         return render(request, "discussions/post_edit.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         try:
-            check_can_write(request.user, form.cleaned_data["body"])
+            check_can_write(request.user, form.cleaned_data["body"], previous_html=post.body_html)
         except GuardRefusal as refusal:
             form.add_error(None, str(refusal))
             return render(request, "discussions/post_edit.html", context, status=429)

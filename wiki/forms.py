@@ -113,6 +113,13 @@ class ArticleForm(forms.Form):
             )
         return data
 
+    def markdown_written(self) -> str:
+        """Every piece of markdown the form sends (lead, text, infobox, summary), in one."""
+        data = self.cleaned_data
+        parts = [data.get("lead", ""), data.get("body", "")]
+        parts += [data.get(name, "") for _, name in self.infobox_keys]
+        return "\n\n".join(p for p in [*parts, data.get("summary", "")] if p)
+
     def infobox_fields(self):
         return [self[name] for _, name in self.infobox_keys]
 

@@ -295,7 +295,9 @@ def _edit_flow(request, form, *, article, kind):
             return render(request, "wiki/article_form.html", context)
         try:
             check_can_write(
-                request.user, content["body"] + " " + " ".join(content["infobox"].values())
+                request.user,
+                form.markdown_written(),
+                previous_html=article.current_revision.rendered_html() if article else "",
             )
         except GuardRefusal as refusal:
             form.add_error(None, str(refusal))

@@ -20,7 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import INLINE_PLACEHOLDER_RE, code_escape
 
 from ..scope import GENERIC, Catalogue, ScopeError
-from .sanitize import sanitize
+from .sanitize import leads_off_site, sanitize
 
 MAX_SOURCE_CHARS = 200_000
 MAX_LINE_NESTING = 16
@@ -761,7 +761,7 @@ class ParagraphsHoldingSpoilers(Treeprocessor):
             ):
                 element.tag = "div"
                 element.set("class", "para")
-            elif element.tag == "a" and (element.get("href") or "").startswith(("http:", "https:")):
+            elif element.tag == "a" and leads_off_site(element.get("href") or ""):
                 element.set("rel", "nofollow ugc noopener")
                 element.set("class", "external")
 

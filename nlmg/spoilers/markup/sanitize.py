@@ -53,6 +53,15 @@ def _safe_url(value: str) -> str | None:
     return value
 
 
+def leads_off_site(url: str) -> bool:
+    """Whether a browser following this address leaves the site: it names a scheme, or, read
+    as browsers read it (tabs and newlines dropped, controls and spaces trimmed, backslashes
+    as slashes), it starts with "//", as "//host", "/\\host" and "\\\\host" do."""
+    read = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    read = read.replace("\\", "/")
+    return bool(SCHEME.match(read)) or read.startswith("//")
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute in {"href", "src"}:
         return _safe_url(value)
