@@ -20,6 +20,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import INLINE_PLACEHOLDER_RE, code_escape
 
 from ..scope import GENERIC, Catalogue, ScopeError
+from .images import ImagesFromThisSite
 from .sanitize import leads_off_site, sanitize
 
 MAX_SOURCE_CHARS = 200_000
@@ -801,6 +802,7 @@ class NlmgExtension(Extension):
         md.inlinePatterns.register(WikiLinkProcessor(self.state), "nlmg_wikilink", 175)
         # After the inline patterns (20), before the table of contents gives headings ids (5).
         md.treeprocessors.register(SpoilersOutOfReach(md, self.state), "nlmg_out_of_reach", 7)
+        md.treeprocessors.register(ImagesFromThisSite(md), "nlmg_images", 2)
         md.treeprocessors.register(ParagraphsHoldingSpoilers(md), "nlmg_paragraphs", 1)
         for processor in md.inlinePatterns:
             if getattr(processor, "md", None) is not None:

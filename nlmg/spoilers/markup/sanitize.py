@@ -62,7 +62,24 @@ def leads_off_site(url: str) -> bool:
     return bool(SCHEME.match(read)) or read.startswith("//")
 
 
+# What the upload endpoint names its files (uploads/2026/12/<hex>.png), after MEDIA_URL: no
+# "..", no query, nothing a browser would read as another address of the site.
+UPLOAD_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[A-Za-z0-9]{1,5}")
+
+
+def is_upload_url(url: str) -> bool:
+    """Whether this is the address of an uploaded file (under MEDIA_URL): the only images the
+    site shows, so that no image makes a reader's browser call another server, or this one's
+    pages."""
+    from django.conf import settings
+
+    media = settings.MEDIA_URL
+    return url.startswith(media) and UPLOAD_PATH.fullmatch(url[len(media) :]) is not None
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_upload_url(value) else None
     if attribute in {"href", "src"}:
         return _safe_url(value)
     if attribute == "data-scope":
