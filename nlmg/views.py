@@ -78,13 +78,17 @@ def healthz(request):
 
 def server_error(request, template_name="500.html"):
     """handler500: a database that cannot be reached from a middleware (the session or the
-    member read before any view runs) gives the 503 page, as it does from a view."""
-    from django.views.defaults import server_error as default_server_error
+    member read before any view runs) gives the 503 page, as it does from a view. After a
+    POST, the 500 page too hands back what was sent."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
 
-    from .middleware import database_failure_page
+    from .middleware import database_failure_page, posted_text
 
-    return database_failure_page(request, sys.exc_info()[1]) or default_server_error(
-        request, template_name
+    if unavailable := database_failure_page(request, sys.exc_info()[1]):
+        return unavailable
+    return HttpResponseServerError(
+        render_to_string(template_name, {"posted": posted_text(request)})
     )
 
 

@@ -391,3 +391,26 @@ def test_a_failing_password_reset_email_is_not_a_500(client, member, settings):
     response = client.post("/accounts/password/reset/", {"email": member.email})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/reset/sent/"
+
+
+def test_an_edit_that_hits_an_error_hands_back_what_was_typed(db, monkeypatch):
+    """Not only the database: any error after a POST answers a 500 page holding the texts."""
+    from wiki import services
+
+    article = make_article(title="Hailsham", body="Hailsham has a pond.\n")
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "save_revision", broken)
+    client = logged_in(make_user(username="kathy"), raise_request_exception=False)
+    response = client.post(
+        "/wiki/hailsham/edit/",
+        {"title": "Hailsham", "kind": "place", "lead": "Hailsham is a school.",
+         "body": "My careful paragraph.", "base_revision": article.current_revision_id,
+         "save": "1"},
+    )  # fmt: skip
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "may not have been saved" in page and "My careful paragraph." in page
