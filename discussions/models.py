@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from nlmg.spoilers.publishing import check_title
+
 SEGMENT_WIDTH = 6  # base-36 digits per tree level: 2 billion children per post
 RESERVED_BOARD_SLUGS = {"new", "t", "post", "notifications"}
 
@@ -177,9 +179,11 @@ class Thread(ModeratedMixin, models.Model):
         return True
 
     def retitle(self, title: str) -> bool:
+        """Change the title (checked like a new one: ContentError if it gives anything away)."""
         title = " ".join(title.split())[:200]
         if not title or title == self.title:
             return False
+        check_title(title)
         self.title = title
         self.save(update_fields=["title", "slug"])
         return True
@@ -332,6 +336,7 @@ class PostEdit(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
     body = models.TextField()
+    body_html = models.TextField(blank=True)
     scope = models.CharField(max_length=200, blank=True)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from nlmg.spoilers.markup import extract_segments, render
-from nlmg.spoilers.markup.lint import LintWarning, lint_segments
-from nlmg.spoilers.models import LintReport
-from nlmg.spoilers.scope import Catalogue, ScopeError
+from nlmg.spoilers.publishing import (
+    ContentError,
+    Draft,
+    check_title,
+    confirm_lint,
+    record_lint_report,
+)
 
 from . import permissions
 from .models import Board, Follow, Like, Notification, Post, PostEdit, Thread, path_segment
@@ -23,59 +25,27 @@ logger = logging.getLogger(__name__)
 MAX_POST_CHARS = 50_000
 
 
-class PostError(Exception):
-    """The post cannot be published; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]], warnings: list[LintWarning] | None = None):
-        super().__init__("; ".join(e for errs in errors.values() for e in errs))
-        self.errors = errors
-        self.warnings = warnings or []
-
-
 class ThreadLocked(Exception):
     """Replies or edits are refused: the thread is locked or removed, or the post replied to
     is; the message says which."""
 
 
-def render_post(body: str, scope: str, *, lint_acknowledged: bool) -> tuple[str, str, list]:
-    """(html, canonical scope, lint warnings) or PostError listing every problem."""
-    catalogue = Catalogue.current()
-    errors: dict[str, list[str]] = {}
-    canonical = ""
-    if scope.strip():
-        try:
-            canonical = catalogue.parse(scope).to_string(catalogue)
-        except ScopeError as exc:
-            errors["scope"] = [str(exc)]
+def render_post(
+    body: str, scope: str, *, lint_acknowledged: bool, thread_scope: str = ""
+) -> tuple[str, str, list]:
+    """(html, canonical scope, lint warnings) or ContentError listing every problem.
+
+    Everything in a thread carries the thread's scope, so terms it covers are not warned of.
+    """
+    draft = Draft()
+    canonical = draft.scope("scope", scope)
     if not body.strip():
-        errors["body"] = ["write something first."]
-    result = render(body, catalogue=catalogue, max_chars=MAX_POST_CHARS)
-    if result.errors:
-        errors.setdefault("body", []).extend(str(e) for e in result.errors)
-    if errors:
-        raise PostError(errors)
-    warnings = []
-    if not canonical:  # a post scoped as a whole is covered by its own scope
-        warnings = lint_segments(extract_segments(result.html), catalogue)
-    elif (post_scope := catalogue.parse(canonical)) is not None:
-        warnings = [
-            w
-            for w in lint_segments(extract_segments(result.html), catalogue)
-            if not post_scope.implies(catalogue.parse(w.scope))
-        ]
-    if warnings and not lint_acknowledged:
-        raise PostError({"body": [f"{w.message} “{w.sentence}”" for w in warnings[:10]]}, warnings)
+        draft.add_error("body", "write something first.")
+    result = draft.render("body", body, max_chars=MAX_POST_CHARS)
+    draft.check()
+    warnings = draft.lint(within=[canonical, thread_scope])
+    confirm_lint(warnings, acknowledged=lint_acknowledged)
     return result.html, canonical, warnings
-
-
-def _record_lint(post: Post, warnings: list[LintWarning], author) -> None:
-    if warnings:
-        LintReport.objects.create(
-            content_type=ContentType.objects.get_for_model(Post),
-            object_id=post.pk,
-            author=author,
-            terms=[{"term": w.term, "scope": w.scope, "sentence": w.sentence} for w in warnings],
-        )
 
 
 @transaction.atomic
@@ -93,7 +63,8 @@ def start_thread(
     """Create a thread with its opening post; the author follows it."""
     title = " ".join(title.split())
     if not title:
-        raise PostError({"title": ["every thread needs a title."]})
+        raise ContentError({"title": ["every thread needs a title."]})
+    check_title(title)
     html, canonical, warnings = render_post(body, scope, lint_acknowledged=lint_acknowledged)
     now = timezone.now()
     thread = Thread.objects.create(
@@ -127,7 +98,7 @@ def start_thread(
     )
     # One INSERT ... ON CONFLICT DO NOTHING: an author follows what they reply to.
     Follow.objects.bulk_create([Follow(thread=thread, user=author)], ignore_conflicts=True)
-    _record_lint(post, warnings, author)
+    record_lint_report(post, warnings, author)
     return thread
 
 
@@ -146,7 +117,9 @@ def reply_to_thread(
     Locks the thread row (and the parent post), so concurrent replies get distinct paths and
     exact counters. Raises ThreadLocked for a locked thread, PostError for invalid content.
     """
-    html, canonical, warnings = render_post(body, scope, lint_acknowledged=lint_acknowledged)
+    html, canonical, warnings = render_post(
+        body, scope, lint_acknowledged=lint_acknowledged, thread_scope=thread.scope
+    )
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     if thread.is_locked:
         raise ThreadLocked("This thread is locked: it takes no new replies.")
@@ -191,7 +164,7 @@ def reply_to_thread(
     Board.objects.filter(pk=thread.board_id).update(last_activity_at=now)
     # One INSERT ... ON CONFLICT DO NOTHING: an author follows what they reply to.
     Follow.objects.bulk_create([Follow(thread=thread, user=author)], ignore_conflicts=True)
-    _record_lint(post, warnings, author)
+    record_lint_report(post, warnings, author)
     _notify(post, parent)
     return post
 
@@ -264,13 +237,17 @@ def edit_post(
     *, post: Post, editor, body: str, scope: str = "", lint_acknowledged: bool = False
 ) -> Post:
     """Replace a post's text, keeping the previous version in its edit history."""
-    html, canonical, warnings = render_post(body, scope, lint_acknowledged=lint_acknowledged)
+    thread_scope = "" if post.is_opening else post.thread.scope
+    html, canonical, warnings = render_post(
+        body, scope, lint_acknowledged=lint_acknowledged, thread_scope=thread_scope
+    )
     post = Post.objects.select_for_update().get(pk=post.pk)
     if closed := permissions.edit_closed(Thread.objects.get(pk=post.thread_id)):
         raise ThreadLocked(closed)
     PostEdit.objects.create(
         post=post,
         body=post.body,
+        body_html=post.body_html,
         scope=post.scope,
         edited_by=editor,
         edited_by_name=editor.username,
@@ -282,7 +259,7 @@ def edit_post(
     post.refresh_from_db(fields=["edit_count"])
     if post.is_opening:
         Thread.objects.filter(pk=post.thread_id).update(scope=canonical)
-    _record_lint(post, warnings, editor)
+    record_lint_report(post, warnings, editor)
     return post
 
 

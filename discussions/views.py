@@ -22,16 +22,30 @@ from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import same_for_audience
 from nlmg.paging import UncountedPage, requested_page
 from nlmg.spoilers.markup import plain_text
-from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import reader_progress
+from nlmg.spoilers.publishing import (
+    ContentError,
+    Reveal,
+    count_withheld,
+    is_reached,
+    lint_summary,
+    scope_label,
+    withheld_label,
+)
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
 from . import permissions, services
 from .context_processors import forget_unread
 from .forms import EditPostForm, PostForm, ThreadForm
-from .models import Board, Follow, Like, Notification, Post, Thread
+from .models import Board, Follow, Like, Notification, Post, PostEdit, Thread
 from .rendering import CardContext, notification_items, post_card, post_tree
-from .tree import MAX_DEPTH, build_items
+from .tree import (
+    MAX_DEPTH,
+    build_items,
+    fragment_pattern,
+    post_html,
+    scoped_body,
+)
 
 ROOTS_PER_PAGE = 25
 SORTS = {
@@ -39,10 +53,6 @@ SORTS = {
     "newest": ("-created_at", "-id"),
     "liked": ("-like_count", "created_at", "id"),
 }
-
-
-def _scope_reached(scope_text, progress, catalogue):
-    return not scope_text or catalogue.parse_stored(scope_text).is_reached(progress)
 
 
 @same_for_audience
@@ -59,7 +69,7 @@ def board_detail(request, board):
     page = Paginator(board.threads.for_listing(), 30).get_page(request.GET.get("page"))
     rows = []
     for thread in page.object_list:
-        reached = _scope_reached(thread.scope, progress, catalogue)
+        reached = is_reached(thread.scope, progress, catalogue)
         preview = ""
         if reached and thread.opening_post and not thread.opening_post.is_removed:
             preview = plain_text(
@@ -69,7 +79,7 @@ def board_detail(request, board):
             {
                 "thread": thread,
                 "reached": reached,
-                "badge": "" if reached else catalogue.parse_stored(thread.scope).label(catalogue),
+                "badge": "" if reached else scope_label(thread.scope, catalogue),
                 "preview": preview,
             }
         )
@@ -106,9 +116,9 @@ def thread_create(request):
                 articles=data["articles"],
                 lint_acknowledged=data["lint_acknowledged"],
             )
-        except services.PostError as exc:
+        except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/thread_form.html", context, status=400)
         messages.success(request, "Your thread is up. You will be notified of replies.")
         return redirect(thread)
@@ -154,6 +164,8 @@ def thread_detail(request, pk, slug):
     total = thread.top_level_count
     pages = max(1, -(-total // ROOTS_PER_PAGE))
     number = requested_page(request, last=pages)
+    if _withheld(request, thread):
+        return _render_thread(request, thread, [], sort=sort, number=number, pages=pages)
     offset = (number - 1) * ROOTS_PER_PAGE
     root_ids = list(
         Post.objects.filter(thread=thread, depth=0, is_opening=False)
@@ -170,6 +182,8 @@ def thread_subtree(request, pk, slug, post_pk):
     """ "Continue this thread": one post and its replies, deeper than the thread page goes."""
     thread = _get_thread(request, pk)
     anchor = get_object_or_404(Post, pk=post_pk, thread=thread)
+    if _withheld(request, thread):
+        return _render_thread(request, thread, [], anchor=anchor)
     posts = list(
         Post.objects.filter(
             thread=thread, path__startswith=anchor.path, depth__lte=anchor.depth + MAX_DEPTH - 1
@@ -180,10 +194,28 @@ def thread_subtree(request, pk, slug, post_pk):
     return _render_thread(request, thread, posts, anchor=anchor)
 
 
+def _withheld(request, thread) -> bool:
+    """True when the reader is below the thread's scope and did not ask to see it."""
+    return not is_reached(thread.scope, reader_progress(request)) and not Reveal.from_query(
+        request.GET
+    ).shows("thread")
+
+
 def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, anchor=None):
+    """A page of a thread. Everything in it carries the thread's scope: a reader below it
+    gets the title, the badge and how many posts are beyond them, and no post at all, unless
+    they ask to see the thread (``?spoiler=thread``)."""
     progress = reader_progress(request)
     catalogue = Catalogue.current()
-    post_ids = [p.pk for p in posts] + ([thread.opening_post_id] if thread.opening_post_id else [])
+    reveal = Reveal.from_query(request.GET)
+    reached = is_reached(thread.scope, progress, catalogue)
+    withheld = _withheld(request, thread)
+    viewer_id = request.user.pk if request.user.is_authenticated else None
+    if withheld:
+        posts = []
+    post_ids = [p.pk for p in posts]
+    if thread.opening_post_id and not withheld:
+        post_ids.append(thread.opening_post_id)
     liked, following = set(), False
     if request.user.is_authenticated:
         liked = set(
@@ -192,45 +224,50 @@ def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, 
             )
         )
         following = Follow.objects.filter(thread=thread, user=request.user).exists()
+    shared = {
+        "progress": progress,
+        "catalogue": catalogue,
+        "liked_ids": liked,
+        "reveal": reveal,
+        "viewer_id": viewer_id,
+    }
     items = build_items(
-        posts,
-        progress=progress,
-        catalogue=catalogue,
-        base_depth=anchor.depth if anchor else 0,
-        liked_ids=liked,
-        thread_scope=thread.scope,
+        posts, base_depth=anchor.depth if anchor else 0, thread_scope=thread.scope, **shared
     )
     opening = None
-    if thread.opening_post and not anchor:
-        opening = build_items(
-            [thread.opening_post], progress=progress, catalogue=catalogue, liked_ids=liked
-        )[0]
+    if thread.opening_post and not anchor and not withheld:
+        opening = build_items([thread.opening_post], thread_scope=thread.scope, **shared)[0]
         opening.past_thread_scope = False
-    reached = _scope_reached(thread.scope, progress, catalogue)
     can_reply = permissions.can_reply(request.user, thread)
     can_moderate = permissions.can_moderate(request.user)
     cards = CardContext(request, thread, can_reply=can_reply, can_moderate=can_moderate)
+    tree_html = post_tree(items, cards)
+    opening_html = mark_safe(post_card(opening, cards)) if opening else ""  # noqa: S308
     return render(
         request,
         "discussions/thread_detail.html",
         {
             "thread": thread,
             "opening": opening,
-            "opening_html": mark_safe(post_card(opening, cards)) if opening else "",  # noqa: S308
+            "opening_html": opening_html,
             "items": items,
-            "tree_html": post_tree(items, cards),
+            "tree_html": tree_html,
             "anchor": anchor,
             "sort": sort,
             "page_number": number,
             "pages": pages,
-            "page_range": range(1, pages + 1) if pages <= 15 else None,
             "following": following,
-            "can_reply": can_reply,
+            "can_reply": can_reply and not withheld,
             "can_moderate": can_moderate,
             "thread_reached": reached,
-            "thread_scope_label": ""
-            if reached
-            else catalogue.parse_stored(thread.scope).label(catalogue),
+            "thread_withheld": withheld,
+            "post_total": thread.reply_count + (1 if thread.opening_post_id else 0),
+            "thread_scope_label": "" if reached else scope_label(thread.scope, catalogue),
+            "show_thread_href": reveal.href("thread").split("#")[0],
+            # Sorting and paging keep a thread the reader asked to see.
+            "keep_query": "&spoiler=thread" if not reached and not withheld else "",
+            "withheld_count": count_withheld(tree_html) + count_withheld(opening_html),
+            "show_all_href": reveal.href_all(),
             "tags": list(thread.tags.all()),
             "form": PostForm(),
         },
@@ -288,15 +325,23 @@ def reply(request, pk):
     if quote:
         quoted = get_object_or_404(Post, pk=quote, thread=thread)
         if not quoted.is_removed:
-            initial["body"] = _quote_for_reader(request, quoted)
+            if request.method == "GET" and request.GET.get("show_source") != "1":
+                notice = _source_notice(request, thread, quoted)
+                if notice:
+                    return notice
+            initial["body"] = services.quote_text(quoted)
             initial["parent"] = quoted.pk
             parent = quoted
     form = PostForm(request.POST or None, initial=initial)
     context = {"thread": thread, "parent": parent, "form": form}
-    if parent is not None:
-        progress = reader_progress(request)
+    progress = reader_progress(request)
+    if parent is not None and is_reached(thread.scope, progress):
         context["parent_item"] = build_items(
-            [parent], progress=progress, catalogue=Catalogue.current(), base_depth=parent.depth
+            [parent],
+            progress=progress,
+            catalogue=Catalogue.current(),
+            base_depth=parent.depth,
+            viewer_id=request.user.pk,
         )[0]
         cards = CardContext(request, thread, can_reply=False, can_moderate=False)
         context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))  # noqa: S308
@@ -325,9 +370,9 @@ def reply(request, pk):
         except services.ThreadLocked as exc:
             context["closed"] = str(exc)
             return render(request, "discussions/post_form.html", context, status=409)
-        except services.PostError as exc:
+        except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/post_form.html", context, status=400)
         messages.success(request, "Your reply is posted.")
         return redirect(post)
@@ -335,16 +380,25 @@ def reply(request, pk):
     return render(request, "discussions/post_form.html", context, status=status)
 
 
-def _quote_for_reader(request, post) -> str:
-    """The quote markdown, with spoilers this reader has not reached masked: the form's
-    source is part of the page, and a quote must not reveal what the post itself hides."""
-    lines = mask_source(services.quote_text(post), reader_progress(request))
-    kept = [
-        line
-        for i, line in enumerate(lines)
-        if not (i and line == lines[i - 1] and line.startswith("⟨hidden"))
-    ]
-    return "\n".join(kept)
+def _source_notice(request, thread, post):
+    """Quoting copies a post's source, spoilers included: a reader it would spoil is told
+    first, and shown it only once they continue."""
+    source = scoped_body(scoped_body(post.body_html, post.scope), thread.scope)
+    beyond = withheld_label([source], reader_progress(request))
+    if not beyond:
+        return None
+    return render(
+        request,
+        "source_notice.html",
+        {
+            "heading": "Quoting shows the whole post",
+            "what": f"{post.author_name}'s post",
+            "beyond": beyond,
+            "back_href": post.get_absolute_url(),
+            "continue_href": f"?quote={post.pk}&show_source=1",
+            "continue_label": "Continue to the reply form, spoilers included",
+        },
+    )
 
 
 @login_required
@@ -385,9 +439,9 @@ def post_edit(request, pk):
         except services.ThreadLocked as exc:
             context["closed"] = str(exc)
             return render(request, "discussions/post_edit.html", context, status=409)
-        except services.PostError as exc:
+        except ContentError as exc:
             _add_errors(form, exc)
-            context["lint_pending"] = bool(exc.warnings)
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "discussions/post_edit.html", context, status=400)
         messages.success(request, "Your post was updated; the earlier version is kept.")
         return redirect(post)
@@ -395,25 +449,34 @@ def post_edit(request, pk):
     return render(request, "discussions/post_edit.html", context, status=status)
 
 
+def _check_readable(request, post) -> None:
+    """Http404 unless this reader may read the post (and so its versions and spoilers)."""
+    if (post.is_hidden or post.thread.is_hidden) and not permissions.can_moderate(request.user):
+        raise Http404("Removed by a moderator.")
+
+
 def post_history(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
     if not permissions.can_read_post_history(request.user, post):
         raise Http404("Removed by a moderator or deleted by its author.")
-    from nlmg.spoilers.markup import render as render_markdown
-
     progress = reader_progress(request)
     catalogue = Catalogue.current()
-    versions = []
-    for edit in post.edits.all():
-        result = render_markdown(edit.body, catalogue=catalogue)
-        versions.append(
-            {
-                "edit": edit,
-                "html": build_items(
-                    [_Version(edit, result.html)], progress=progress, catalogue=catalogue
-                )[0].html,
-            }
-        )
+    reveal = Reveal.from_query(request.GET)
+    fragments = fragment_pattern("post-version")
+    versions = [
+        {
+            "edit": edit,
+            "html": post_html(
+                _Version(edit, post.thread),
+                progress,
+                catalogue,
+                reveal=reveal,
+                namespace=f"v{edit.pk}",
+                fragments=fragments,
+            ),
+        }
+        for edit in post.edits.all()
+    ]
     return render(
         request,
         "discussions/post_history.html",
@@ -422,15 +485,35 @@ def post_history(request, pk):
 
 
 class _Version:
-    """An old version of a post, shaped like a post for gating."""
+    """An old version of a post, shaped like a post for gating; like everything in its
+    thread, it carries the thread's scope."""
 
-    def __init__(self, edit, html):
+    def __init__(self, edit, thread):
         self.pk = edit.pk
-        self.body_html = html
+        self.body_html = scoped_body(edit.body_html, thread.scope)
         self.scope = edit.scope
-        self.depth = 0
-        self.child_count = 0
+        self.author_id = None
         self.is_hidden = self.is_deleted = False
+
+
+def post_spoilers(request, pk: int, field: str) -> tuple[str, str]:
+    """The spoiler source "post": a post's body, to whoever may read the post."""
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    _check_readable(request, post)
+    if field != "body" or post.is_deleted:
+        raise Http404("No such text.")
+    return scoped_body(post.body_html, post.scope), f"p{post.pk}"
+
+
+def post_version_spoilers(request, pk: int, field: str) -> tuple[str, str]:
+    """The spoiler source "post-version": an earlier version of a post, as its history."""
+    edit = get_object_or_404(PostEdit.objects.select_related("post__thread"), pk=pk)
+    if not permissions.can_read_post_history(request.user, edit.post):
+        raise Http404("Removed by a moderator or deleted by its author.")
+    if field != "body":
+        raise Http404("No such text.")
+    version = _Version(edit, edit.post.thread)
+    return scoped_body(version.body_html, version.scope), f"v{edit.pk}"
 
 
 @login_required
@@ -535,13 +618,17 @@ def thread_moderate(request, pk):
         moderation.restore_content(target=thread, moderator=request.user, reason=reason)
     else:
         event, change = THREAD_ACTIONS[action]
-        moderation.change_state(
-            target=thread,
-            moderator=request.user,
-            action=event,
-            reason=reason,
-            change=lambda: change(thread, value),
-        )
+        try:
+            moderation.change_state(
+                target=thread,
+                moderator=request.user,
+                action=event,
+                reason=reason,
+                change=lambda: change(thread, value),
+            )
+        except ContentError as exc:
+            messages.error(request, " ".join(e for errs in exc.errors.values() for e in errs))
+            return redirect(thread)
     messages.success(request, f"Done: {action}.")
     return redirect(thread)
 

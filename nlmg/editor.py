@@ -18,6 +18,8 @@ from PIL import Image, UnidentifiedImageError
 
 from nlmg.accounts.permissions import can_contribute
 from nlmg.spoilers.markup import markdownify_preview
+from nlmg.spoilers.markup.wrap import wrap_in_spoiler
+from nlmg.spoilers.scope import Catalogue, ScopeError
 
 MAX_PREVIEW_CHARS = 200_000
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -38,6 +40,31 @@ def preview(request):
             status=400,
         )
     return HttpResponse(markdownify_preview(content))
+
+
+@login_required
+@require_POST
+def wrap(request):
+    """ "Wrap it" on a spoiler-lint warning: the text with that sentence in a spoiler of the
+    suggested scope (checked by rendering it), or a sentence saying why not."""
+    content = request.POST.get("content", "")
+    term = request.POST.get("term", "").strip()
+    scope = request.POST.get("scope", "").strip()
+    if not term or not scope or len(content) > MAX_PREVIEW_CHARS:
+        return JsonResponse({"error": "Nothing to wrap."}, status=400)
+    try:
+        Catalogue.current().parse(scope)
+    except ScopeError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    wrapped = wrap_in_spoiler(
+        content, term=term, scope=scope, sentence=request.POST.get("sentence", "")
+    )
+    if wrapped is None:
+        return JsonResponse(
+            {"error": f"“{term}” is not used outside code and spoilers here: wrap it by hand."},
+            status=422,
+        )
+    return JsonResponse({"content": wrapped})
 
 
 def _refuse(message: str, status: int = 400) -> JsonResponse:

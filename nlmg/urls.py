@@ -32,6 +32,7 @@ urlpatterns = [
     path("moderation/", include("nlmg.moderation.urls")),
     path("markdownx/markdownify/", editor.preview, name="markdownx_markdownify"),
     path("markdownx/upload/", editor.upload, name="markdownx_upload"),
+    path("markdownx/wrap/", editor.wrap, name="editor-wrap"),
     path("admin/", admin.site.urls),
 ]
 

@@ -19,13 +19,14 @@ def home(request):
     from django.apps import apps
 
     from nlmg.spoilers.progress import reader_progress
+    from nlmg.spoilers.publishing import is_reached, scope_label
     from nlmg.spoilers.scope import Catalogue
 
     progress = reader_progress(request)
     catalogue = Catalogue.current()
 
     def reached(scope):
-        return not scope or catalogue.parse_stored(scope).is_reached(progress)
+        return is_reached(scope, progress, catalogue)
 
     Article = apps.get_model("wiki", "Article")
     Thread = apps.get_model("discussions", "Thread")
@@ -44,7 +45,7 @@ def home(request):
         {
             "thread": t,
             "reached": reached(t.scope),
-            "label": catalogue.parse_stored(t.scope).label(catalogue) if t.scope else "",
+            "label": scope_label(t.scope, catalogue),
         }
         for t in Thread.objects.visible().select_related("board").order_by("-last_activity_at")[:6]
     ]

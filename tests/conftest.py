@@ -60,3 +60,48 @@ def admin_user(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def set_progress():
+    """Set a client's reading progress the way a reader does: POST /progress/.
+
+    ``set_progress(client, novel=12)``, ``set_progress(client, film="hailsham")``,
+    ``set_progress(client, everything=True)`` or ``set_progress(client, nothing=True)``.
+    """
+
+    def set_it(client, *, everything=False, nothing=False, **points):
+        data = {"next": "/"}
+        if everything:
+            data["everything"] = "1"
+        elif nothing:
+            data["nothing"] = "1"
+        else:
+            data.update({"novel": "0", "film": "0", "drama": "0"})
+            data.update({work: str(point) for work, point in points.items()})
+        response = client.post("/progress/", data)
+        assert response.status_code == 302, response.content.decode()[:500]
+        return response
+
+    return set_it
+
+
+@pytest.fixture(scope="module")
+def shared_canon(django_db_setup, django_db_blocker):
+    """The canon loaded once for a module of tests, in a transaction rolled back after it.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so a test that writes
+    leaves the canon as loaded for the next one, the way Django's setUpTestData works.
+    """
+    from django.db import transaction
+
+    from wiki.canon import load_canon
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield load_canon()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

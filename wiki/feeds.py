@@ -11,6 +11,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.progress import reader_progress
+from nlmg.spoilers.publishing import is_reached
 from nlmg.spoilers.scope import Catalogue
 
 from .models import Article, Revision
@@ -72,8 +73,7 @@ class RecentChangesFeed(Feed):
         )
 
     def _hidden(self, revision):
-        scope = revision.article.scope
-        return bool(scope) and not self.catalogue.parse_stored(scope).is_reached(self.progress)
+        return not is_reached(revision.article.scope, self.progress, self.catalogue)
 
     def item_title(self, revision):
         if self._hidden(revision):
@@ -116,9 +116,7 @@ class ArticleHistoryFeed(RecentChangesFeed):
         return "Every revision of this article."
 
     def _article_hidden(self, article):
-        return bool(article.scope) and not self.catalogue.parse_stored(article.scope).is_reached(
-            self.progress
-        )
+        return not is_reached(article.scope, self.progress, self.catalogue)
 
     def link(self, article):
         return article.get_absolute_url() if not self._article_hidden(article) else "/wiki/"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from nlmg.pagecache import bump_page_generation
 from nlmg.retry import retry_on_conflict
-from nlmg.spoilers.markup import extract_headings, extract_segments, render, render_inline
-from nlmg.spoilers.markup.lint import LintWarning, lint_segments
-from nlmg.spoilers.markup.render import CONTROL_CHARS
-from nlmg.spoilers.models import LintReport
+from nlmg.spoilers.markup import extract_headings, extract_segments
+from nlmg.spoilers.markup.lint import LintWarning
+from nlmg.spoilers.markup.syntax import CONTROL_CHARS
+from nlmg.spoilers.publishing import ContentError, Draft, confirm_lint, record_lint_report
 from nlmg.spoilers.scope import GENERIC, Catalogue, ScopeError
 
 from .merge import MergeResult, merge_content
@@ -22,14 +21,6 @@ from .models.article import article_slug
 
 MAX_BODY_CHARS = 200_000
 MAX_FIELD_CHARS = 2_000
-
-
-class ContentError(Exception):
-    """The content cannot be published; ``errors`` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class EditConflict(Exception):
@@ -48,7 +39,7 @@ class Rendered:
     infobox_html: dict
     summary_html: str
     headings: list
-    warnings: list[LintWarning]
+    warnings: list[tuple[str, LintWarning]]
     links: list[tuple[str, str]]
     missing_sections: list[tuple[str, str]]
     segments: list
@@ -56,65 +47,41 @@ class Rendered:
 
 def render_content(content: dict, summary: str = "", resolver=None) -> Rendered:
     """Render and validate article content; raises ContentError listing every problem."""
-    catalogue = Catalogue.current()
-    errors: dict[str, list[str]] = {}
+    draft = Draft(resolver=resolver)
     kind = ArticleKind.objects.filter(key=content.get("kind")).first()
     if kind is None:
-        errors["kind"] = [f'unknown kind "{content.get("kind")}".']
-    if content.get("scope"):
-        try:
-            catalogue.parse(content["scope"])
-        except ScopeError as exc:
-            errors["scope"] = [str(exc)]
+        draft.add_error("kind", f'unknown kind "{content.get("kind")}".')
+    draft.scope("scope", content.get("scope") or "")
     lead = content.get("lead", "")
     if not lead.strip():
-        errors["lead"] = ["every article needs a spoiler-free lead."]
+        draft.add_error("lead", "every article needs a spoiler-free lead.")
     elif ">!" in lead or ":::" in lead:
-        errors["lead"] = ["the lead must be spoiler-free: move spoiler markup into the body."]
-    lead_result = render_inline(
-        lead, catalogue=catalogue, max_chars=MAX_FIELD_CHARS, resolver=resolver
-    )
-    body_result = render(
-        content.get("body", ""), catalogue=catalogue, max_chars=MAX_BODY_CHARS, resolver=resolver
-    )
-    summary_result = render_inline(summary or "", catalogue=catalogue, max_chars=400)
-    for name, result in (("lead", lead_result), ("body", body_result), ("summary", summary_result)):
-        if result.errors:
-            errors.setdefault(name, []).extend(str(e) for e in result.errors)
+        draft.add_error("lead", "the lead must be spoiler-free: move spoiler markup into the body.")
+    lead_result = draft.render("lead", lead, max_chars=MAX_FIELD_CHARS, inline=True)
     infobox_html = {}
     allowed = kind.field_labels if kind else {}
-    links = list(body_result.links) + list(lead_result.links)
-    segments = []
     for key, value in (content.get("infobox") or {}).items():
         if not value or not str(value).strip():
             continue
         if kind and key not in allowed:
-            errors.setdefault("infobox", []).append(f'"{key}" is not a field of {kind.name}.')
+            draft.add_error("infobox", f'"{key}" is not a field of {kind.name}.')
             continue
-        result = render_inline(
-            str(value), catalogue=catalogue, max_chars=MAX_FIELD_CHARS, resolver=resolver
-        )
-        if result.errors:
-            errors.setdefault("infobox", []).extend(
-                f"{allowed.get(key, key)}: {e}" for e in result.errors
-            )
+        # Named after the edit form's field, so each problem shows beside its value.
+        result = draft.render(f"infobox_{key}", str(value), max_chars=MAX_FIELD_CHARS, inline=True)
         infobox_html[key] = result.html
-        links.extend(result.links)
-        segments.extend(extract_segments(result.html))
-    if errors:
-        raise ContentError(errors)
-    segments = extract_segments(lead_result.html) + segments + extract_segments(body_result.html)
-    warnings = lint_segments(segments + extract_segments(summary_result.html), catalogue)
+    body_result = draft.render("body", content.get("body", ""), max_chars=MAX_BODY_CHARS)
+    summary_result = draft.render("summary", summary or "", max_chars=400, inline=True)
+    draft.check()
     return Rendered(
         lead_html=lead_result.html,
         body_html=body_result.html,
         infobox_html=infobox_html,
         summary_html=summary_result.html,
         headings=[h.__dict__ for h in extract_headings(body_result.html)],
-        warnings=warnings,
-        links=list(dict.fromkeys(links)),
+        warnings=draft.lint(),
+        links=list(dict.fromkeys(draft.links)),
         missing_sections=body_result.missing_sections,
-        segments=segments,
+        segments=[segment for name, segment in draft.segments if name != "summary"],
     )
 
 
@@ -208,10 +175,7 @@ def save_revision(
         current = None
     _check_title_free(content["title"], article)
     rendered = render_content(content, summary, resolver=resolver)
-    if rendered.warnings and not lint_acknowledged:
-        raise ContentError(
-            {"body": [w.message + f" ({w.sentence})" for w in rendered.warnings[:10]]}
-        )
+    confirm_lint(rendered.warnings, acknowledged=lint_acknowledged)
     kind = ArticleKind.objects.get(key=content["kind"])
     catalogue = Catalogue.current()
     scope = catalogue.parse(content["scope"]) if content["scope"] else None
@@ -271,16 +235,8 @@ def save_revision(
     _store_search_segments(article, rendered)
     if refresh_links and old_title != article.title:
         _refresh_linking_articles({article.title, *([old_title] if old_title else [])})
-    if rendered.warnings and record_lint:
-        LintReport.objects.create(
-            content_type=ContentType.objects.get_for_model(Revision),
-            object_id=revision.pk,
-            author=author,
-            terms=[
-                {"term": w.term, "scope": w.scope, "sentence": w.sentence}
-                for w in rendered.warnings
-            ],
-        )
+    if record_lint:
+        record_lint_report(revision, rendered.warnings, author)
     return revision
 
 

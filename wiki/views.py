@@ -21,10 +21,20 @@ from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
 from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
 from nlmg.paging import requested_page
-from nlmg.spoilers.markup import gate, plain_text
+from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
 from nlmg.spoilers.markup.source import mask_source
 from nlmg.spoilers.progress import progress_key, reader_progress
+from nlmg.spoilers.publishing import (
+    Reveal,
+    count_withheld,
+    fragment_url,
+    gate,
+    is_reached,
+    lint_summary,
+    scope_label,
+    withheld_label,
+)
 from nlmg.spoilers.scope import Catalogue
 
 from . import permissions, services
@@ -35,8 +45,32 @@ from .search import search_articles, suggest_titles
 
 
 def _reached(article_or_scope, progress, catalogue) -> bool:
-    scope_text = getattr(article_or_scope, "scope", article_or_scope)
-    return not scope_text or catalogue.parse_stored(scope_text).is_reached(progress)
+    return is_reached(getattr(article_or_scope, "scope", article_or_scope), progress, catalogue)
+
+
+def infobox_namespace(key: str) -> str:
+    """The spoiler ids of an infobox value: "i-full-name-1"."""
+    return "i-" + key.replace("_", "-")
+
+
+def revision_spoilers(request, pk: int, field: str) -> tuple[str, str]:
+    """The spoiler source "revision": one field of a revision, to whoever may read its page."""
+    revision = get_object_or_404(Revision.objects.select_related("article"), pk=pk)
+    if revision.article.is_deleted and not permissions.can_delete_article(request.user):
+        raise Http404("This article has been deleted.")
+    if field.startswith("infobox-"):
+        key = field.removeprefix("infobox-")
+        if key not in revision.infobox_html:
+            raise Http404("No such infobox field.")
+        return revision.infobox_html[key], infobox_namespace(key)
+    fields = {
+        "body": (revision.body_html, "b"),
+        "lead": (revision.lead_html, "l"),
+        "summary": (revision.summary_html, f"s{revision.pk}"),
+    }
+    if field not in fields:
+        raise Http404("No such field.")
+    return fields[field]
 
 
 def _get_article(slug: str, queryset=None):
@@ -153,9 +187,13 @@ def article_detail(request, slug):
     """
     progress = reader_progress(request)
     read_on = request.GET.get("read") == "1"
+    reveal = Reveal.from_query(request.GET)
     seconds = getattr(settings, "NLMG_FRAGMENT_CACHE_SECONDS", 300)
     content_generation = generation(PAGE_GENERATION_KEY)
-    key = f"article-main:{content_generation}:{slug}:{progress_key(progress)}:{read_on:d}"
+    key = (
+        f"article-main:{content_generation}:{slug}:{progress_key(progress)}:{read_on:d}:"
+        f"{reveal.key}"
+    )
     cached = cache.get(key) if seconds else None
     context = {}
     if cached is None:
@@ -169,11 +207,11 @@ def article_detail(request, slug):
             )
         catalogue = Catalogue.current()
         if not _reached(article, progress, catalogue) and not read_on:
-            label = catalogue.parse_stored(article.scope).label(catalogue)
+            label = scope_label(article.scope, catalogue)
             return render(
                 request, "wiki/article_beyond_progress.html", {"article": article, "label": label}
             )
-        context = _article_context(article, progress, catalogue, read_on)
+        context = _article_context(article, progress, catalogue, read_on, reveal)
         cached = {
             "main_html": mark_safe(render_to_string("wiki/includes/article_main.html", context)),  # noqa: S308
             "page": {
@@ -198,11 +236,25 @@ def article_detail(request, slug):
     )
 
 
-def _article_context(article, progress, catalogue, read_on) -> dict:
+def _article_context(article, progress, catalogue, read_on, reveal) -> dict:
     revision = article.current_revision
+
+    def gated(html, field, namespace):
+        return gate(
+            html,
+            progress,
+            catalogue=catalogue,
+            reveal=reveal,
+            namespace=namespace,
+            fragment_url=fragment_url("revision", revision.pk, field),
+        )
+
     labels = article.kind.field_labels
     infobox = [
-        {"label": label, "html": gate(revision.infobox_html[key], progress, catalogue=catalogue)}
+        {
+            "label": label,
+            "html": gated(revision.infobox_html[key], f"infobox-{key}", infobox_namespace(key)),
+        }
         for key, label in labels.items()
         if key in revision.infobox_html
     ]
@@ -217,11 +269,17 @@ def _article_context(article, progress, catalogue, read_on) -> dict:
     talk = []
     if hasattr(article, "talk_threads"):
         talk = list(article.talk_threads.for_talk_section())
+    body = gated(revision.body_html, "body", "b")
+    lead = gated(revision.lead_html, "lead", "l")
     return {
         "article": article,
         "revision": revision,
-        "body": gate(revision.body_html, progress, catalogue=catalogue),
-        "lead": gate(revision.lead_html, progress, catalogue=catalogue),
+        "body": body,
+        "lead": lead,
+        "withheld_count": sum(
+            count_withheld(html) for html in (body, lead, *(row["html"] for row in infobox))
+        ),
+        "show_all_href": reveal.href_all(),
         # The lead as this reader may see it, without markdown, for meta and OpenGraph.
         "description": plain_text(revision.lead_html, progress, catalogue=catalogue),
         "infobox": infobox,
@@ -275,6 +333,25 @@ def article_edit(request, slug):
     if not permissions.can_edit_article(request.user, article):
         raise PermissionDenied(permissions.edit_refusal(request.user, article))
     current = article.current_revision
+    if request.method == "GET" and request.GET.get("show_source") != "1":
+        progress = reader_progress(request)
+        stored = [current.body_html, *current.infobox_html.values()]
+        beyond = withheld_label(stored, progress)
+        if not _reached(article, progress, Catalogue.current()):
+            beyond = withheld_label(stored, {}) or scope_label(article.scope)
+        if beyond:
+            return render(
+                request,
+                "source_notice.html",
+                {
+                    "heading": "Editing shows the whole text",
+                    "what": article.title,
+                    "beyond": beyond,
+                    "back_href": article.get_absolute_url(),
+                    "continue_href": "?show_source=1",
+                    "continue_label": "Continue to the editor, spoilers included",
+                },
+            )
     kind = _kind_for_form(request, article.kind.key)
     initial = {**ArticleForm.initial_from(current.content()), "base_revision": current.pk}
     form = ArticleForm(request.POST or None, kind=kind, initial=initial, article=article)
@@ -318,8 +395,7 @@ def _edit_flow(request, form, *, article, kind):
             for field, errors in exc.errors.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
-            if any("looks like a spoiler" in e for errs in exc.errors.values() for e in errs):
-                context["lint_pending"] = True
+            context["lint_warnings"] = lint_summary(form, exc.warnings)
             return render(request, "wiki/article_form.html", context, status=400)
         if revision.action == Revision.Action.MERGE:
             messages.success(
@@ -376,12 +452,24 @@ def article_history(request, slug):
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
         return redirect(article)
     page = Paginator(Revision.objects.for_history(article), 50).get_page(request.GET.get("page"))
+    reveal = Reveal.from_query(request.GET)
     rows = []
     for r in page.object_list:
         r.article = article  # the row links use its slug; no query per revision
-        rows.append({"revision": r, "summary": gate(r.summary_html, progress, catalogue=catalogue)})
+        rows.append({"revision": r, "summary": _gated_summary(r, progress, catalogue, reveal)})
     return render(
         request, "wiki/article_history.html", {"article": article, "page": page, "rows": rows}
+    )
+
+
+def _gated_summary(revision, progress, catalogue, reveal) -> str:
+    return gate(
+        revision.summary_html,
+        progress,
+        catalogue=catalogue,
+        reveal=reveal,
+        namespace=f"s{revision.pk}",
+        fragment_url=fragment_url("revision", revision.pk, "summary"),
     )
 
 
@@ -400,14 +488,26 @@ def revision_detail(request, slug, number):
         and request.GET.get("read") != "1"
     ):
         return redirect(article)
+    reveal = Reveal.from_query(request.GET)
+
+    def gated(html, field, namespace):
+        return gate(
+            html,
+            progress,
+            catalogue=catalogue,
+            reveal=reveal,
+            namespace=namespace,
+            fragment_url=fragment_url("revision", revision.pk, field),
+        )
+
     return render(
         request,
         "wiki/revision_detail.html",
         {
             "article": article,
             "revision": revision,
-            "body": gate(revision.body_html, progress, catalogue=catalogue),
-            "lead": gate(revision.lead_html, progress, catalogue=catalogue),
+            "body": gated(revision.body_html, "body", "b"),
+            "lead": gated(revision.lead_html, "lead", "l"),
             "is_current": revision.pk == article.current_revision_id,
             "can_edit": permissions.can_edit_article(request.user, article),
         },
@@ -441,6 +541,7 @@ def article_diff(request, slug):
     if from_id not in revisions or to_id not in revisions:
         raise Http404("No such revision of this article.")
     old, new = revisions[from_id], revisions[to_id]
+    reveal = Reveal.from_query(request.GET)
 
     def lines(revision):
         content = revision.content()
@@ -460,8 +561,8 @@ def article_diff(request, slug):
             "old": old,
             "new": new,
             "rows": diff_rows(lines(old), lines(new)),
-            "old_summary": gate(old.summary_html, progress, catalogue=catalogue),
-            "new_summary": gate(new.summary_html, progress, catalogue=catalogue),
+            "old_summary": _gated_summary(old, progress, catalogue, reveal),
+            "new_summary": _gated_summary(new, progress, catalogue, reveal),
             "can_edit": permissions.can_edit_article(request.user, article),
         },
     )
@@ -612,11 +713,12 @@ def recent_changes(request):
     if hide_minor:
         revisions = revisions.filter(is_minor=False)
     page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    reveal = Reveal.from_query(request.GET)
     rows = [
         {
             "revision": r,
             "hidden": not _reached(r.article, progress, catalogue),
-            "summary": gate(r.summary_html, progress, catalogue=catalogue),
+            "summary": _gated_summary(r, progress, catalogue, reveal),
         }
         for r in page.object_list
     ]

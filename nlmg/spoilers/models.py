@@ -4,8 +4,13 @@ Works are data: an admin can add one (a stage play, a new series) with its point
 the progress picker and gating pick it up.
 """
 
+import hashlib
+import json
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 key_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens only."
@@ -62,10 +67,37 @@ class Point(models.Model):
 
 
 class LintTerm(models.Model):
-    """A revealing word or phrase, and the point(s) of the works where it stops being a spoiler."""
+    """A revealing word or phrase, and the point(s) of the works where it stops being a spoiler.
+
+    Terms shipped with the canon (wiki/canon/glossary.yaml) carry ``canon_digest``, the digest of
+    the values load_canon last wrote; a term whose values no longer match it was changed by an
+    admin, and the loader leaves it alone.
+    """
+
+    class Match(models.TextChoices):
+        WORD = "word", "Whole word"
+        PHRASE = "phrase", "Phrase"
 
     term = models.CharField(
-        max_length=100, help_text="A word or phrase; matched case-insensitively, whole words."
+        max_length=100,
+        help_text="A word or phrase; matched case-insensitively.",
+    )
+    forms = models.TextField(
+        blank=True,
+        help_text=(
+            "Other forms that reveal the same thing, one per line or separated by commas: "
+            '"completes, completed, completing" for "complete".'
+        ),
+    )
+    match = models.CharField(
+        max_length=10,
+        choices=Match.choices,
+        default=Match.WORD,
+        help_text=(
+            'Whole word: the term and its forms match only as words of their own ("organ" does '
+            'not match "organise"). Phrase: they match wherever they occur, even inside a longer '
+            "word, with any spaces, line breaks or hyphens between their words."
+        ),
     )
     scope = models.CharField(
         max_length=200,
@@ -73,10 +105,19 @@ class LintTerm(models.Model):
     )
     note = models.CharField(max_length=200, blank=True, help_text="Why it is revealing.")
     is_active = models.BooleanField(default=True)
+    canon_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The canon glossary's values as last loaded; empty for terms an admin added.",
+    )
 
     class Meta:
         ordering = ["term"]
         verbose_name = "spoiler lint term"
+        constraints = [
+            models.UniqueConstraint(Lower("term"), name="lintterm_unique_term"),
+        ]
 
     def __str__(self):
         return f"{self.term} ({self.scope})"
@@ -90,6 +131,34 @@ class LintTerm(models.Model):
             Catalogue.current().parse(self.scope)
         except ScopeError as exc:
             raise ValidationError({"scope": str(exc)}) from exc
+
+    @property
+    def form_list(self) -> list[str]:
+        """The other forms, as a list: one per line or comma-separated, blanks dropped."""
+        return split_forms(self.forms)
+
+    def canon_values(self) -> dict:
+        """What the canon glossary sets, as plain data (for ``canon_digest``)."""
+        return {
+            "term": self.term,
+            "forms": self.form_list,
+            "match": self.match,
+            "scope": self.scope,
+            "note": self.note,
+            "is_active": self.is_active,
+        }
+
+    @property
+    def is_changed_from_canon(self) -> bool:
+        return bool(self.canon_digest) and self.canon_digest != values_digest(self.canon_values())
+
+
+def split_forms(text: str) -> list[str]:
+    return [f for f in (" ".join(part.split()) for part in re.split(r"[,\n]", text or "")) if f]
+
+
+def values_digest(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
 class LintReport(models.Model):

@@ -2,14 +2,16 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProgressForm
+from .markup.gating import Reveal, enclosing_spoilers, gate, shown_spoiler
 from .progress import progress_summary, reader_progress, save_progress
+from .publishing import fragment_url, load_spoiler_source
 from .scope import Catalogue
 
 
@@ -64,3 +66,28 @@ def progress(request):
         {"form": form, "next": safe_next_url(request)},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def spoiler(request, source, pk, field, n):
+    """One withheld spoiler's HTML, for the page's "Show this spoiler" (with JavaScript).
+
+    The source checks the same permissions as the page showing it; spoilers nested inside
+    stay withheld unless the reader has reached them.
+    """
+    stored_html, namespace = load_spoiler_source(request, source, pk, field)
+    spoiler_id = f"{namespace}-{n}"
+    shown = [f"{namespace}-{i}" for i in enclosing_spoilers(stored_html, n)] + [spoiler_id]
+    html = gate(
+        stored_html,
+        reader_progress(request),
+        reveal=Reveal(shown=tuple(shown)),
+        namespace=namespace,
+        fragment_url=fragment_url(source, pk, field),
+    )
+    piece = shown_spoiler(html, spoiler_id)
+    if piece is None:
+        raise Http404("No such spoiler here.")
+    response = HttpResponse(piece, content_type="text/html; charset=utf-8")
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,34 +1,44 @@
 // Spoiler lint in the editor: each "possible untagged spoiler" warning in the live preview
-// gets a button that wraps the sentence in the suggested scope. Progressive enhancement:
-// without JavaScript the warning still shows the markup to add by hand.
+// gets a button that wraps the sentence in the suggested scope. The wrapping is done by the
+// server (/markdownx/wrap/), which checks that the result is valid markup. Progressive
+// enhancement: without JavaScript the warning still shows the markup to add by hand.
 (function () {
   "use strict";
 
-  function sentenceAround(text, index) {
-    var start = index, end = index;
-    while (start > 0 && !/[.!?\n]/.test(text[start - 1])) start--;
-    while (start < index && /\s/.test(text[start])) start++;
-    while (end < text.length && !/[.!?\n]/.test(text[end])) end++;
-    if (end < text.length && text[end] !== "\n") end++;
-    return [start, end];
+  function csrfToken(element) {
+    var form = element.closest("form");
+    var input = form && form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
   }
 
-  function wrap(textarea, term, scope) {
-    var text = textarea.value;
-    var lower = text.toLowerCase(), needle = term.toLowerCase(), from = 0, at;
-    while ((at = lower.indexOf(needle, from)) !== -1) {
-      var bounds = sentenceAround(text, at);
-      var sentence = text.slice(bounds[0], bounds[1]);
-      var before = text.slice(Math.max(0, bounds[0] - 40), bounds[0]);
-      if (sentence.indexOf(">!") === -1 && before.lastIndexOf(">!") <= before.lastIndexOf("!<")) {
-        textarea.value = text.slice(0, bounds[0]) + ">![" + scope + "] " + sentence.trim() +
-          "!<" + text.slice(bounds[1]);
+  function wrap(textarea, item, button) {
+    var body = new URLSearchParams();
+    body.set("content", textarea.value);
+    body.set("term", item.getAttribute("data-term"));
+    body.set("scope", item.getAttribute("data-scope"));
+    body.set("sentence", item.getAttribute("data-sentence") || "");
+    button.disabled = true;
+    fetch("/markdownx/wrap/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(textarea) },
+      body: body,
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error(data.error || "Could not wrap it: wrap it by hand.");
+          return data;
+        });
+      })
+      .then(function (data) {
+        textarea.value = data.content;
         textarea.dispatchEvent(new Event("input", { bubbles: true }));
-        return true;
-      }
-      from = at + needle.length;
-    }
-    return false;
+        textarea.focus();
+      })
+      .catch(function (error) {
+        button.disabled = false;
+        button.textContent = error.message;
+      });
   }
 
   function enhance(preview) {
@@ -41,11 +51,7 @@
       button.type = "button";
       button.className = "button button--small button--secondary lint-wrap";
       button.textContent = "Wrap it in " + item.getAttribute("data-scope");
-      button.addEventListener("click", function () {
-        if (!wrap(textarea, item.getAttribute("data-term"), item.getAttribute("data-scope"))) {
-          button.textContent = "Could not find it: wrap it by hand";
-        }
-      });
+      button.addEventListener("click", function () { wrap(textarea, item, button); });
       item.appendChild(document.createTextNode(" "));
       item.appendChild(button);
     });

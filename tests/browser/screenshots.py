@@ -64,7 +64,7 @@ def test_tour_screenshots(new_context, base_url):
     shoot(visitor, "home")
 
     visitor.goto(article)
-    expect(visitor.locator("details.spoiler").first).to_be_visible()
+    expect(visitor.locator(".spoiler-withheld").first).to_be_visible()
     shoot(visitor, "article-progress-0")
 
     visitor.locator("details.progress-details > summary").click()
@@ -83,7 +83,7 @@ def test_tour_screenshots(new_context, base_url):
 
     member = new_context().new_page()
     log_in(member.context, site["kathy"], base_url)
-    member.goto(article + "edit/")
+    member.goto(article + "edit/?show_source=1")
     type_in_editor(member, EDITOR_TEXT)
     preview = member.locator("div.markdownx-preview")
     expect(preview.locator(".preview-spoiler", has_text="treasured cassette")).to_be_visible()

@@ -28,17 +28,22 @@ def pages_to_check(new_context, base_url, site, color_scheme):
     yield "home, progress picker open", visitor
 
     visitor.goto(site["article"].get_absolute_url())
-    expect(visitor.locator("details.spoiler").first).to_be_visible()
-    yield "article, spoilers collapsed", visitor
+    expect(visitor.locator(".spoiler-withheld").first).to_be_visible()
+    yield "article, spoilers withheld", visitor
 
-    visitor.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    yield "article, every spoiler opened", visitor
+    visitor.locator(".spoiler-withheld__show").first.click()
+    expect(visitor.locator(".spoiler-shown").first).to_be_focused()
+    yield "article, one spoiler shown in place", visitor
+
+    visitor.goto(site["article"].get_absolute_url() + "?spoiler=all")
+    expect(visitor.locator(".spoiler-shown").first).to_be_visible()
+    yield "article, every spoiler shown", visitor
 
     member = context(site["kathy"])
     member.goto(site["thread"].get_absolute_url())
     yield "thread (member, with reply form)", member
 
-    member.goto(site["article"].get_absolute_url() + "edit/")
+    member.goto(site["article"].get_absolute_url() + "edit/?show_source=1")
     with member.expect_response(lambda r: r.url.endswith("/markdownx/markdownify/")):
         type_in_editor(member, PREVIEW_TEXT)
     expect(member.locator(".markdownx-preview .preview-spoiler").first).to_be_visible()
@@ -63,5 +68,5 @@ def test_axe_finds_nothing_serious(new_context, base_url, color_scheme, axe_avai
         problems = serious(run_axe(page))
         if problems:
             found[name] = problems
-    assert len(checked) == 6
+    assert len(checked) == 7
     assert not found, "\n".join(f"{name}:\n{describe(v)}" for name, v in found.items())

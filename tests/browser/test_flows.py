@@ -20,11 +20,9 @@ def test_visitor_sets_progress_and_sees_exactly_the_sections_reached(page):
     page.goto(article.get_absolute_url())
 
     body = page.locator(".article__body")
-    spoilers = body.locator("details.spoiler")
-    expect(spoilers).to_have_count(3)
-    for index in range(3):
-        expect(spoilers.nth(index)).not_to_have_attribute("open", re.compile(".*"))
-        expect(spoilers.nth(index).locator(".spoiler-content")).to_be_hidden()
+    expect(body.locator(".spoiler-withheld")).to_have_count(3)
+    for text in (*REACHED_TEXTS, LATER_TEXT):
+        assert text not in page.content()
     expect(page.locator(".progress-summary")).to_have_text("Spoiler-safe: nothing read yet")
 
     set_progress(page, {"novel": "12"})
@@ -35,21 +33,26 @@ def test_visitor_sets_progress_and_sees_exactly_the_sections_reached(page):
     expect(body.locator(".spoiler-block-reached")).to_have_count(2)
     for text in REACHED_TEXTS:
         expect(body.get_by_text(text)).to_be_visible()
-        expect(body.locator("details.spoiler", has_text=text)).to_have_count(0)
-    later = body.locator("details.spoiler")
+    later = body.locator(".spoiler-withheld")
     expect(later).to_have_count(1)
-    expect(later.locator("summary")).to_have_text("Spoiler: Novel, Part Three, ch. 22")
-    expect(later).not_to_have_attribute("open", re.compile(".*"))
-    expect(later.get_by_text(LATER_TEXT)).to_be_hidden()
+    expect(later.locator(".spoiler-withheld__label")).to_have_text(
+        "Spoiler: Novel, Part Three, ch. 22"
+    )
+    assert LATER_TEXT not in page.content()
 
-    later.locator("summary").click()
-    expect(later).to_have_attribute("open", "")
-    expect(later.get_by_text(LATER_TEXT)).to_be_visible()
+    # With JavaScript, "Show this spoiler" fetches that spoiler alone and puts it in place.
+    later.get_by_role("link", name="Show this spoiler").click()
+    shown = body.locator(".spoiler-shown")
+    expect(shown.get_by_text(LATER_TEXT)).to_be_visible()
+    expect(shown).to_be_focused()
+    expect(page.get_by_role("status").filter(has_text="Spoiler shown.")).to_have_count(1)
+    expect(page).to_have_url(re.compile(re.escape(article.get_absolute_url()) + "$"))
 
-    # The choice is kept for the rest of the visit.
+    # Progress is kept for the rest of the visit; the spoiler shown on request is not.
     page.reload()
     expect(body.locator(".spoiler-block-reached")).to_have_count(2)
-    expect(body.locator("details.spoiler")).to_have_count(1)
+    expect(body.locator(".spoiler-withheld")).to_have_count(1)
+    assert LATER_TEXT not in page.content()
 
 
 def test_member_signs_up_edits_with_live_preview_and_sees_history_and_diff(
@@ -81,7 +84,11 @@ def test_member_signs_up_edits_with_live_preview_and_sees_history_and_diff(
 
     page.goto(article.get_absolute_url())
     page.locator("nav.tabs").get_by_role("link", name="Edit").click()
-    expect(page).to_have_url(re.compile(r"/wiki/the-pavilion/edit/$"))
+    # The source holds spoilers past the new member's progress: they are asked first.
+    expect(page.get_by_role("heading", name="Editing shows the whole text")).to_be_visible()
+    assert "Kathy and Tommy talk" not in page.content()
+    page.get_by_role("link", name="Continue to the editor, spoilers included").click()
+    expect(page).to_have_url(re.compile(r"/wiki/the-pavilion/edit/\?show_source=1$"))
     expect(page.locator("textarea#id_body")).to_have_value(re.compile("playing fields"))
 
     text = (
@@ -325,7 +332,7 @@ def test_spoiler_lint_offers_to_wrap_the_sentence_in_the_editor(new_context, bas
     context = new_context()
     log_in(context, writer, base_url)
     page = context.new_page()
-    page.goto(article.get_absolute_url() + "edit/")
+    page.goto(article.get_absolute_url() + "edit/?show_source=1")
     type_in_editor(page, "The pavilion is quiet. Miss Emily mentions Morningdale once.\n")
     warning = page.locator(".markdownx-preview .lint-warnings li", has_text="Morningdale")
     expect(warning).to_be_visible()
@@ -334,6 +341,21 @@ def test_spoiler_lint_offers_to_wrap_the_sentence_in_the_editor(new_context, bas
         re.compile(r"quiet\. >!\[novel:22\] Miss Emily mentions Morningdale once\.!<")
     )
     expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
+
+    # Issue 16, finding 3: the sentence follows an inline spoiler on the same line.
+    type_in_editor(
+        page,
+        "Miss Lucy tells >![novel:7 film:hailsham] them what they are for!< and later "
+        "Miss Emily names Morningdale.\n",
+    )
+    warning = page.locator(".markdownx-preview .lint-warnings li", has_text="Morningdale")
+    warning.get_by_role("button", name="Wrap it in novel:22").click()
+    expect(page.locator("textarea#id_body")).to_have_value(
+        "Miss Lucy tells >![novel:7 film:hailsham] them what they are for!< "
+        ">![novel:22] and later Miss Emily names Morningdale.!<\n"
+    )
+    expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
+    expect(page.locator(".markdownx-preview .preview-errors")).to_have_count(0)
 
 
 def test_no_page_needs_an_inline_style_or_an_image_from_elsewhere(page, problems, base_url):
@@ -363,7 +385,7 @@ def test_no_page_needs_an_inline_style_or_an_image_from_elsewhere(page, problems
     ]:
         page.goto(url)
         expect(page.locator("body")).to_be_visible()
-    page.goto(article.get_absolute_url() + "edit/")
+    page.goto(article.get_absolute_url() + "edit/?show_source=1")
     type_in_editor(page, "A picture: ![pixel](https://tracker.example/p.png)")
     preview_link = page.locator(".markdownx-preview a[href='https://tracker.example/p.png']")
     expect(preview_link).to_be_visible()

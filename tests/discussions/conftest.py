@@ -99,28 +99,6 @@ def thread(member, board):
 
 
 @pytest.fixture
-def set_progress():
-    """Set a client's reading progress the way a reader does: POST /progress/.
-
-    ``set_progress(client, novel=12)``, ``set_progress(client, film="hailsham")`` or
-    ``set_progress(client, everything=True)``.
-    """
-
-    def set_it(client, *, everything=False, **points):
-        data = {"next": "/"}
-        if everything:
-            data["everything"] = "1"
-        else:
-            data.update({"novel": "0", "film": "0", "drama": "0"})
-            data.update({work: str(point) for work, point in points.items()})
-        response = client.post("/progress/", data)
-        assert response.status_code == 302, response.content.decode()[:500]
-        return response
-
-    return set_it
-
-
-@pytest.fixture
 def reply_url():
     return lambda thread: f"/discussions/t/{thread.pk}/reply/"
 

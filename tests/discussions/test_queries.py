@@ -123,8 +123,9 @@ def test_tree_builder_makes_a_consistent_tree(big_thread):
 
 
 def test_thread_page_with_a_thousand_posts_costs_no_more_queries_than_one_with_ten(
-    client, small_thread, big_thread, django_assert_max_num_queries
+    client, small_thread, big_thread, django_assert_max_num_queries, set_progress
 ):
+    set_progress(client, novel=9)  # the threads' scope: every post is on the page
     client.get(small_thread.get_absolute_url())  # fills the catalogue cache
     budget = count_queries(client, small_thread.get_absolute_url())
 
@@ -136,8 +137,9 @@ def test_thread_page_with_a_thousand_posts_costs_no_more_queries_than_one_with_t
 
 
 def test_thread_page_with_a_thousand_posts_costs_a_member_no_more_queries_than_ten(
-    member_client, member, small_thread, big_thread, django_assert_max_num_queries
+    member_client, member, small_thread, big_thread, django_assert_max_num_queries, set_progress
 ):
+    set_progress(member_client, novel=9)
     for thread in (small_thread, big_thread):
         for post in Post.objects.filter(thread=thread, depth__lte=2)[:5]:
             like_post(post=post, user=member)
@@ -153,9 +155,21 @@ def test_thread_page_with_a_thousand_posts_costs_a_member_no_more_queries_than_t
     assert 'aria-pressed="true">Unlike</button>' in response.content.decode()
 
 
-def test_subtree_page_costs_no_more_queries_than_a_small_thread_page(
-    client, small_thread, big_thread, django_assert_max_num_queries
+def test_a_thread_beyond_the_reader_costs_fewer_queries_than_one_they_reached(
+    client, big_thread, django_assert_max_num_queries, set_progress
 ):
+    url = big_thread.get_absolute_url()
+    client.get(url)
+    withheld = count_queries(client, url)
+    set_progress(client, novel=9)
+    assert withheld < count_queries(client, url)
+    assert "Ruth admits she lied" not in client.get(url + "?spoiler=s-1").content.decode()
+
+
+def test_subtree_page_costs_no_more_queries_than_a_small_thread_page(
+    client, small_thread, big_thread, django_assert_max_num_queries, set_progress
+):
+    set_progress(client, novel=9)
     client.get(small_thread.get_absolute_url())
     budget = count_queries(client, small_thread.get_absolute_url())
     anchor = Post.objects.filter(thread=big_thread, depth=3).first()

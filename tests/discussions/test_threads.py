@@ -154,3 +154,42 @@ def test_starting_a_thread_follows_it(member_client, member):
     start(member_client)
 
     assert Follow.objects.filter(thread=Thread.objects.get(), user=member).exists() is True
+
+
+def test_a_title_with_a_revealing_term_is_refused_naming_it_with_everything_kept(member_client):
+    response = start(
+        member_client,
+        title="Why Ruth completes and the deferrals are not real",
+        body="My long theory about the last chapters.",
+        lint_acknowledged="on",  # there is no "publish anyway" for titles
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "“completes” in a title gives away Novel, Part Two, ch. 17" in page
+    assert "“deferrals” in a title gives away" in page
+    assert 'value="Why Ruth completes and the deferrals are not real"' in page
+    assert "My long theory about the last chapters." in page
+    assert Thread.objects.count() == 0
+
+
+def test_a_scoped_thread_title_is_checked_too(member_client):
+    response = start(member_client, title="Ruth completes", scope="novel:23")
+
+    assert response.status_code == 400
+    assert Thread.objects.count() == 0
+
+
+def test_a_moderator_cannot_retitle_a_thread_with_a_revealing_term(moderator_client, thread):
+    response = moderator_client.post(
+        f"/discussions/t/{thread.pk}/moderate/",
+        {"action": "retitle", "value": "When Ruth completes", "reason": "clearer"},
+        follow=True,
+    )
+
+    thread.refresh_from_db()
+    assert thread.title != "When Ruth completes"
+    assert "“completes” in a title gives away" in response.content.decode()
+    from nlmg.moderation.models import ModerationEvent
+
+    assert not ModerationEvent.objects.filter(action="retitle").exists()

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlmg.spoilers.markup import extract_headings, extract_segments, gate, plain_text
-from nlmg.spoilers.markup.render import check_source, render, render_inline
+from nlmg.spoilers.markup.checks import check_source
+from nlmg.spoilers.markup.render import render, render_inline
 from nlmg.spoilers.markup.source import mask_source
 from tests.security.html_checks import fragment_problems
 from tests.security.payloads import FRAGMENTS, PAYLOADS

@@ -186,6 +186,13 @@ MATRIX = {
         None,
         ANY_MEMBER,  # reads only; a suspended member may still see what a text looks like
     ),
+    "editor wrap": (
+        "editor-wrap", "post", "/markdownx/wrap/",
+        {"content": "Miss Emily lives in Littlehampton.", "term": "Littlehampton",
+         "scope": "novel:22"},
+        None,
+        ANY_MEMBER,  # returns a text, saves nothing
+    ),
     "editor upload": (
         "markdownx_upload", "post", "/markdownx/upload/", {"image": "png"},
         lambda w, u: sum(1 for _ in w["media"].rglob("*.png")),
@@ -230,7 +237,7 @@ READ_ONLY = {
     "wiki:article-history", "wiki:article-diff", "wiki:article-links", "wiki:article-feed",
     "wiki:revision", "discussions:index", "discussions:thread", "discussions:subtree",
     "discussions:post", "discussions:post-history", "discussions:board", "moderation:queue",
-    "moderation:log", "bench-ceiling",
+    "moderation:log", "bench-ceiling", "spoilers:spoiler",
 }  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from html.parser import HTMLParser
 
-from nlmg.spoilers.markup.render import LinkTarget
+from nlmg.spoilers.markup.extension import LinkTarget
 from nlmg.spoilers.scope import Catalogue
 
 CANON_WORKS = importlib.import_module("nlmg.spoilers.migrations.0002_canon_works").WORKS

@@ -1,12 +1,17 @@
 import pytest
+from django.http import QueryDict
 
 from nlmg.spoilers.markup.gating import (
     HIDDEN_LINK_TEXT,
+    Reveal,
+    enclosing_spoilers,
     extract_headings,
     extract_segments,
     gate,
     plain_text,
+    shown_spoiler,
     visible_headings,
+    withheld_scope,
 )
 from nlmg.spoilers.markup.lint import lint_segments
 from nlmg.spoilers.markup.render import render
@@ -67,6 +72,14 @@ def visible(progress) -> str:
     return outside_details(gated(progress))
 
 
+def withheld_ids(html: str) -> list[str]:
+    return [
+        attrs["id"]
+        for _, attrs in elements(html)
+        if "spoiler-withheld" in attrs.get("class", "").split()
+    ]
+
+
 # --- gating at progress 0, in between and at the end -------------------------------------------
 
 
@@ -78,11 +91,12 @@ def test_at_progress_zero_every_spoiler_is_collapsed():
         assert hidden not in shown
 
 
-def test_at_progress_zero_the_collapsed_spoilers_still_hold_their_text():
+def test_at_progress_zero_unreached_spoilers_are_withheld_from_the_html():
     html = gated(AT_START)
-    assert "Miss Lucy tells them" in html
-    assert "There never were any deferrals." in html
-    assert len(elements(html, "details")) == 4
+    for hidden in ("Miss Lucy tells them", "There never were any deferrals.", "possibles",
+                   "drawing them", "Madame"):  # fmt: skip
+        assert hidden not in html
+    assert withheld_ids(html) == ["spoiler-s-1", "spoiler-s-2", "spoiler-s-4"]
 
 
 def test_in_between_reached_spoilers_open_and_later_ones_stay_collapsed():
@@ -103,18 +117,19 @@ def test_any_work_reaching_a_point_opens_the_spoiler():
 
 def test_at_the_end_everything_opens_but_generic_spoilers():
     html = gated(EVERYTHING)
-    shown = outside_details(html)
     for text in ("Miss Lucy tells them", "Ruth's possible", "There never were any deferrals"):
-        assert text in shown
-    assert "drawing them" not in shown
-    ((_, attrs),) = elements(html, "details")
-    assert attrs["class"] == "spoiler spoiler--inline"
+        assert text in html
+    assert "drawing them" not in html
+    ((_, attrs),) = [
+        e for e in elements(html) if "spoiler-withheld" in e[1].get("class", "").split()
+    ]
+    assert attrs["class"] == "spoiler-withheld spoiler-withheld--inline"
 
 
-def test_generic_spoiler_is_collapsed_for_everyone():
+def test_generic_spoiler_is_withheld_for_everyone():
     for progress in (AT_START, IN_BETWEEN, EVERYTHING):
-        assert "drawing them" not in visible(progress)
-        assert "drawing them" in gated(progress)
+        assert "drawing them" not in gated(progress)
+        assert "spoiler-s-4" in withheld_ids(gated(progress))
 
 
 def test_reached_spoilers_keep_a_marker_naming_their_scope():
@@ -125,11 +140,13 @@ def test_reached_spoilers_keep_a_marker_naming_their_scope():
     assert attrs["title"] == ("Spoiler up to Novel, Part One, ch. 7 / Film: Hailsham (1978)")
 
 
-def test_nested_spoiler_stays_collapsed_inside_an_opened_one():
+def test_nested_spoiler_stays_withheld_inside_an_opened_one():
     html = gated(IN_BETWEEN)
     outer = html.index('class="spoiler-block-reached"')
     inner = html.index("Spoiler: Novel, Part Three, ch. 22 / Film: Completion (1994)")
-    assert outer < inner < html.index("There never were any deferrals.")
+    assert outer < inner
+    assert "There never were any deferrals." not in html
+    assert withheld_ids(html) == ["spoiler-s-3", "spoiler-s-4"]
 
 
 def test_a_reached_inner_spoiler_stays_hidden_inside_an_unreached_outer_one():
@@ -177,35 +194,146 @@ def test_gated_html_keeps_its_tags_balanced():
 # --- details and summaries ----------------------------------------------------------------
 
 
-def test_collapsed_spoilers_are_details_with_data_nosnippet():
-    for _, attrs in elements(gated(AT_START), "details"):
-        assert "data-nosnippet" in attrs
-        assert "open" not in attrs
-        assert "spoiler" in attrs["class"].split()
-
-
-def test_summary_names_what_is_spoiled():
+def test_withheld_spoilers_are_placeholders_with_data_nosnippet_and_no_details():
     html = gated(AT_START)
-    summaries = [text_of(part.split("</summary>")[0]) for part in html.split("<summary>")[1:]]
-    assert summaries == [
-        "Spoiler: Novel, Part One, ch. 7 / Film: Hailsham (1978)",
-        "Spoiler: Novel, Part Two, ch. 14 / Film: The Cottages (1985)",
-        "Spoiler: Novel, Part Three, ch. 22 / Film: Completion (1994)",
-        "Spoiler (click to show)",
+    assert elements(html, "details") == []
+    for _, attrs in elements(html):
+        if "spoiler-withheld" in attrs.get("class", "").split():
+            assert "data-nosnippet" in attrs
+
+
+def labels(html: str) -> list[str]:
+    return [
+        text_of(part.split("</span>")[0])
+        for part in html.split('class="spoiler-withheld__label"')[1:]
     ]
 
 
-def test_summary_of_a_generic_spoiler_invites_to_open_it():
+def test_placeholder_labels_name_what_is_spoiled():
+    assert [label.split(">", 1)[-1] for label in labels(gated(AT_START))] == [
+        "Spoiler: Novel, Part One, ch. 7 / Film: Hailsham (1978)",
+        "Spoiler: Novel, Part Two, ch. 14 / Film: The Cottages (1985)",
+        "Spoiler",
+    ]
+
+
+def test_a_generic_placeholder_offers_to_show_it():
     html = gate(render("a >!b!< c", catalogue=CATALOGUE).html, NOTHING, catalogue=CATALOGUE)
-    assert "<summary>Spoiler (click to show)</summary>" in html
+    assert ">Spoiler</span>" in html
+    ((_, link),) = [e for e in elements(html, "a")]
+    assert link["href"] == "?spoiler=s-1#spoiler-s-1"
+    assert "b" not in text_of(html).replace("Show this spoiler", "").split()
 
 
-def test_inline_and_block_spoilers_keep_their_kind_when_collapsed():
+def test_inline_and_block_spoilers_keep_their_kind_when_withheld():
     html = gated(AT_START)
-    assert '<details class="spoiler spoiler--inline" data-nosnippet>' in html
-    assert '<details class="spoiler" data-nosnippet>' in html
-    assert '<span class="spoiler-content">' in html
-    assert '<div class="spoiler-content">' in html
+    kinds = {
+        (tag, attrs["class"])
+        for tag, attrs in elements(html)
+        if attrs.get("class", "").startswith("spoiler-withheld ")
+        or attrs.get("class") == "spoiler-withheld"
+    }
+    assert kinds == {
+        ("span", "spoiler-withheld spoiler-withheld--inline"),
+        ("div", "spoiler-withheld"),
+    }
+
+
+def test_each_placeholder_links_to_the_same_page_with_that_spoiler_shown():
+    html = gated(AT_START)
+    links = [a for tag, a in elements(html, "a") if a.get("class") == "spoiler-withheld__show"]
+    assert [a["href"] for a in links] == [
+        "?spoiler=s-1#spoiler-s-1",
+        "?spoiler=s-2#spoiler-s-2",
+        "?spoiler=s-4#spoiler-s-4",
+    ]
+    assert all(a["rel"] == "nofollow" for a in links)
+    assert all(a["aria-describedby"] == a["href"].split("#")[1] + "-label" for a in links)
+
+
+def reveal(query: str) -> Reveal:
+    return Reveal.from_query(QueryDict(query))
+
+
+def test_a_spoiler_asked_for_is_shown_marked_and_its_nested_one_stays_withheld():
+    html = gate(HTML, AT_START, catalogue=CATALOGUE, reveal=reveal("spoiler=s-2"))
+    assert "Ruth's possible turns out not to resemble her." in html
+    assert "shown at your request" in html
+    assert "There never were any deferrals." not in html
+    assert "Miss Lucy tells them" not in html
+    assert withheld_ids(html) == ["spoiler-s-1", "spoiler-s-3", "spoiler-s-4"]
+
+
+def test_links_to_show_more_keep_the_page_query_and_the_spoilers_already_shown():
+    html = gate(HTML, AT_START, catalogue=CATALOGUE, reveal=reveal("read=1&spoiler=s-2"))
+    hrefs = [
+        a["href"]
+        for tag, a in elements(html, "a")
+        if "spoiler-withheld__show" in a.get("class", "")
+    ]
+    assert hrefs[0] == "?read=1&spoiler=s-2&spoiler=s-1#spoiler-s-1"
+
+
+def test_showing_everything_shows_every_spoiler_nested_ones_too():
+    html = gate(HTML, AT_START, catalogue=CATALOGUE, reveal=reveal("spoiler=all"))
+    for text in ("Miss Lucy tells them", "There never were any deferrals.", "drawing them"):
+        assert text in html
+    assert withheld_ids(html) == []
+
+
+def test_spoiler_ids_do_not_depend_on_the_reader_progress():
+    for progress in (AT_START, IN_BETWEEN, EVERYTHING):
+        assert "spoiler-s-4" in withheld_ids(gated(progress))
+    shown_at_start = gate(
+        HTML, AT_START, catalogue=CATALOGUE, reveal=reveal("spoiler=s-3&spoiler=s-2")
+    )
+    shown_in_between = gate(HTML, IN_BETWEEN, catalogue=CATALOGUE, reveal=reveal("spoiler=s-3"))
+    assert shown_spoiler(shown_at_start, "s-3") == shown_spoiler(shown_in_between, "s-3")
+
+
+def test_shown_spoiler_cuts_out_one_element_whole():
+    html = gate(HTML, AT_START, catalogue=CATALOGUE, reveal=reveal("spoiler=s-2"))
+    piece = shown_spoiler(html, "s-2")
+    assert piece.startswith('<div class="spoiler-shown" id="spoiler-s-2"')
+    assert piece.endswith("</div>")
+    assert "Ruth's possible" in piece and "Tommy's animals" not in piece
+    assert shown_spoiler(html, "s-9") is None
+
+
+def test_enclosing_spoilers_are_listed_outermost_first():
+    assert enclosing_spoilers(HTML, 3) == [2]
+    assert enclosing_spoilers(HTML, 1) == []
+    assert enclosing_spoilers(HTML, 99) == []
+
+
+def test_withheld_scope_is_the_union_of_what_is_withheld():
+    assert withheld_scope(HTML, EVERYTHING, catalogue=CATALOGUE).generic is True
+    scope = withheld_scope(HTML, IN_BETWEEN, catalogue=CATALOGUE)
+    assert ("novel", 22) in scope.pairs and ("novel", 14) not in scope.pairs
+    plain = render("No spoilers here.", catalogue=CATALOGUE).html
+    assert withheld_scope(plain, AT_START, catalogue=CATALOGUE) is None
+
+
+def test_a_spoiler_inside_a_link_is_withheld_without_a_link_inside_the_link():
+    html = render("[see >![novel:9] Miss Lucy leaves!<](https://example.org/)",
+                  catalogue=CATALOGUE).html  # fmt: skip
+    gated_html = gate(html, AT_START, catalogue=CATALOGUE)
+    assert "Miss Lucy" not in gated_html
+    assert len(elements(gated_html, "a")) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["spoiler=<script>", "spoiler=" + "a" * 200, "spoiler=S-1", "spoiler=", "spoiler=1"],
+)
+def test_ids_that_are_not_ours_reveal_nothing(query):
+    html = gate(HTML, AT_START, catalogue=CATALOGUE, reveal=reveal(query))
+    assert html == gated(AT_START)
+
+
+def test_a_reveal_holds_at_most_fifty_ids():
+    many = "&".join(f"spoiler=s-{i}" for i in range(1, 80))
+    assert len(reveal(many).shown) == 50
 
 
 # --- scoped wiki links ----------------------------------------------------------------------

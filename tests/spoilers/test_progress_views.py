@@ -1,6 +1,5 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.template import Context, Template
 from django.urls import reverse
 
 from nlmg.spoilers.models import Point, Work
@@ -255,23 +254,6 @@ def test_a_member_with_junk_progress_is_spoiler_safe(member_client, member):
         header_summary(member_client.get("/"))
         == "Novel: not started · Film: finished · Drama: not started"
     )
-
-
-# --- the template tags --------------------------------------------------------------------
-
-
-def test_gated_filter_and_visible_text_tag_use_the_readers_progress(client):
-    from nlmg.spoilers.markup.render import render
-
-    html = render("Open. >![novel:7] Lucy speaks.!< >![novel:22] Madame.!<").html
-    client.post(PROGRESS_URL, {"novel": "10"})
-    request = client.get("/").wsgi_request
-    template = Template("{% load spoilers %}{{ html|gated:request }}|{% visible_text html %}")
-    out = template.render(Context({"html": html, "request": request}))
-    gated, text = out.split("|")
-    assert "Lucy speaks." in gated and "Madame." in gated
-    assert '<details class="spoiler spoiler--inline" data-nosnippet>' in gated
-    assert text == "Open. Lucy speaks."
 
 
 @pytest.mark.parametrize(

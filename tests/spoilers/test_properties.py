@@ -9,15 +9,22 @@ marker knows the scopes enclosing it.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlmg.spoilers.markup.gating import gate, plain_text
+from nlmg.spoilers.markup.gating import (
+    Reveal,
+    enclosing_spoilers,
+    gate,
+    plain_text,
+    shown_spoiler,
+)
 from nlmg.spoilers.markup.render import render
 from nlmg.spoilers.scope import GENERIC_SCOPE, Scope
-from tests.spoilers.helpers import ARTICLES, CATALOGUE, outside_details, resolver
+from tests.spoilers.helpers import ARTICLES, CATALOGUE, resolver
 
 TOKENS = [f"{w.key}:{p.key}" for w in CATALOGUE.works.values() for p in w.points] + [
     "novel:part-1",
@@ -44,6 +51,7 @@ progresses = st.fixed_dictionaries(
 @dataclass
 class Document:
     markers: list[tuple[str, tuple[Scope, ...]]] = field(default_factory=list)
+    linked: set[str] = field(default_factory=set)  # markers in links to a scoped article
     counter: itertools.count = field(default_factory=itertools.count)
     source: str = ""
 
@@ -71,7 +79,9 @@ def documents(draw) -> Document:
                 parts.append(f">!{doc.sentence((*scopes, GENERIC_SCOPE))}!<")
             elif kind == "link":
                 if draw(st.booleans()):
-                    parts.append(f"[[Deferrals|{doc.sentence((*scopes, LINK_SCOPE))}]]")
+                    label = doc.sentence((*scopes, LINK_SCOPE))
+                    doc.linked.add(label.split()[0])
+                    parts.append(f"[[Deferrals|{label}]]")
                 else:
                     parts.append(f"[[Hailsham|{doc.sentence(scopes)}]]")
             else:
@@ -121,22 +131,54 @@ def test_hidden_sentences_never_leak_and_visible_ones_are_shown(doc, progress):
     result = render(doc.source, catalogue=CATALOGUE, resolver=resolver)
     assert result.errors == [], (doc.source, result.errors)
     gated = gate(result.html, progress, catalogue=CATALOGUE)
-    shown = outside_details(gated).lower()
+    raw = gated.lower()
     text = plain_text(result.html, progress, catalogue=CATALOGUE)
     for marker, scopes in doc.markers:
         if is_visible(scopes, progress):
             assert marker in text, (marker, doc.source)
-            assert marker.lower() in shown, (marker, doc.source)
+            assert marker.lower() in raw, (marker, doc.source)
         else:
-            assert marker.lower() not in shown, (marker, doc.source, gated)
+            # Withheld: not even in the HTML, where find-in-page or a text fragment could
+            # open it.
+            assert marker.lower() not in raw, (marker, doc.source, gated)
             assert marker not in text, (marker, doc.source)
+
+
+@settings(max_examples=100, deadline=None)
+@given(doc=documents(), progress=progresses)
+def test_asking_for_every_spoiler_shows_all_but_links_to_articles_beyond_progress(doc, progress):
+    html = render(doc.source, catalogue=CATALOGUE, resolver=resolver).html
+    raw = gate(html, progress, catalogue=CATALOGUE, reveal=Reveal(everything=True)).lower()
+    for marker, _ in doc.markers:
+        behind_a_link = marker in doc.linked and not LINK_SCOPE.is_reached(progress)
+        assert (marker.lower() in raw) is not behind_a_link, (marker, doc.source)
+
+
+@settings(max_examples=100, deadline=None)
+@given(doc=documents(), progress=progresses)
+def test_each_withheld_spoiler_served_alone_holds_no_sentence_it_does_not_enclose(doc, progress):
+    html = render(doc.source, catalogue=CATALOGUE, resolver=resolver).html
+    everything = gate(html, progress, catalogue=CATALOGUE, reveal=Reveal(everything=True))
+    page = gate(html, progress, catalogue=CATALOGUE)
+    for spoiler_id in re.findall(r'class="spoiler-withheld[^"]*" id="spoiler-(s-\d+)"', page):
+        n = int(spoiler_id.split("-")[1])
+        shown = [f"s-{i}" for i in enclosing_spoilers(html, n)] + [spoiler_id]
+        piece = shown_spoiler(
+            gate(html, progress, catalogue=CATALOGUE, reveal=Reveal(shown=tuple(shown))),
+            spoiler_id,
+        )
+        assert piece is not None
+        whole = shown_spoiler(everything, spoiler_id)
+        for marker, _ in doc.markers:
+            if marker.lower() in piece.lower():
+                assert marker.lower() in whole.lower(), (marker, spoiler_id, doc.source)
 
 
 @settings(max_examples=100, deadline=None)
 @given(doc=documents())
 def test_a_new_reader_sees_no_secret_and_every_plain_sentence(doc):
     html = render(doc.source, catalogue=CATALOGUE, resolver=resolver).html
-    shown = outside_details(gate(html, {}, catalogue=CATALOGUE)).lower()
+    shown = gate(html, {}, catalogue=CATALOGUE).lower()
     text = plain_text(html, {}, catalogue=CATALOGUE)
     assert "secret" not in shown
     assert "SECRET" not in text

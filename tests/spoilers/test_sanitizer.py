@@ -15,7 +15,8 @@ import pytest
 from django.urls import reverse
 
 from nlmg.spoilers.markup.gating import gate
-from nlmg.spoilers.markup.render import markdownify_preview, render
+from nlmg.spoilers.markup.preview import markdownify_preview
+from nlmg.spoilers.markup.render import render
 from tests.spoilers.helpers import CATALOGUE, EVERYTHING, NOTHING, resolver
 
 SCRIPTS = [

@@ -11,7 +11,14 @@ from taggit.models import Tag
 
 from nlmg.spoilers.markup import check_source
 from nlmg.spoilers.scope import Catalogue
-from wiki.canon import CANON_AUTHOR, CANON_DIR, CanonError, load_canon, read_canon
+from wiki.canon import (
+    CANON_AUTHOR,
+    CANON_DIR,
+    CanonError,
+    load_canon,
+    read_canon,
+    read_glossary,
+)
 from wiki.models import Article, ArticleKind, ArticleLink, Revision
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +44,7 @@ SPOILER_PHRASES = [
     "Kingsfield",
     "completes",
     "completed",
-    "that is die",
+    "is to die",
     "third or fourth donation",
     "after the fourth donation",
     "modelled",
@@ -147,7 +154,10 @@ def test_load_canon_command_reports_what_it_did(canon):
 
     call_command("load_canon", stdout=out)
 
-    assert out.getvalue() == f"Canon: 0 created, 0 updated, {len(CANON_FILES)} unchanged.\n"
+    assert out.getvalue() == (
+        f"Canon: 0 created, 0 updated, {len(CANON_FILES)} unchanged.\n"
+        f"Glossary: 0 created, 0 updated, 0 removed, {len(read_glossary())} unchanged.\n"
+    )
 
 
 def test_a_changed_canon_file_updates_an_article_the_loader_still_owns(canon, tmp_path):
@@ -168,7 +178,7 @@ def test_a_changed_canon_file_updates_an_article_the_loader_still_owns(canon, tm
 def test_an_article_edited_by_a_member_is_left_alone_and_reported(
     canon, member_client, form_values, tmp_path
 ):
-    form = form_values(member_client.get("/wiki/norfolk/edit/"))
+    form = form_values(member_client.get("/wiki/norfolk/edit/?show_source=1"))
     form["body"] += "\nA member's own paragraph.\n"
     assert member_client.post("/wiki/norfolk/edit/", {**form, "save": "1"}).status_code == 302
     directory = tmp_path / "canon"
@@ -243,6 +253,14 @@ def write_canon(directory, files):
             ),
             "bad-scope.md:11:",
             "is not a point of novel",
+        ),
+        (
+            "split-link.md",
+            GOOD.replace("Good article", "Split link").replace(
+                "[[Other article]].", "[[Other article|the other\narticle]]."
+            ),
+            "split-link.md:9:",
+            "a wiki link is split across lines",
         ),
         (
             "missing-link.md",

@@ -55,16 +55,16 @@ def scoped(db):
     )
 
 
-def test_spoilers_are_collapsed_at_progress_zero(client, hailsham, text_outside_spoilers):
+def test_spoilers_are_withheld_at_progress_zero(client, hailsham):
     html = client.get("/wiki/hailsham/").content.decode()
 
-    visible = text_outside_spoilers(html)
-    assert "There is a pond and a pavilion." in visible
-    assert EARLY not in visible
-    assert LATE not in visible
+    assert "There is a pond and a pavilion." in html
+    assert EARLY not in html
+    assert LATE not in html
+    assert '<details class="spoiler' not in html
     assert (
-        '<details class="spoiler" data-nosnippet><summary>Spoiler: Novel, Part One, ch. 7 / '
-        "Film: Hailsham (1978)</summary>" in html
+        '<span class="spoiler-withheld__label" id="spoiler-b-1-label">Spoiler: Novel, Part One, '
+        "ch. 7 / Film: Hailsham (1978)</span>" in html
     )
 
 

@@ -156,3 +156,45 @@ def test_spoiler_lint_accepts_a_term_inside_a_covering_spoiler(member_client):
 
     assert response.status_code == 302
     assert LintReport.objects.count() == 0
+
+
+def field_block(html: str, field_id: str) -> str:
+    """The markup of the form field whose input has this id (its label, help and errors)."""
+    at = html.index(f'id="{field_id}"')
+    start = html.rindex('<div class="field', 0, at)
+    return html[start : html.index("</div>", at)]
+
+
+def test_a_lint_warning_about_the_summary_is_shown_beside_the_summary(member_client):
+    data = typed(summary="Explain that every student completes")
+
+    response = member_client.post("/wiki/new/", {**data, "save": "1"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "looks like a spoiler" in field_block(html, "id_summary")
+    assert "looks like a spoiler" not in field_block(html, "id_body")
+    summary = html[
+        html.index('id="lint-summary"') : html.index("</div>", html.index("lint-summary"))
+    ]
+    assert '<a href="#id_summary">Edit summary</a>: “completes” reveals' in summary
+    assert 'name="lint_acknowledged"' in summary  # "Publish anyway" explained, at the top
+    assert html.index('id="lint-summary"') < html.index('id="id_title"')
+
+
+def test_a_lint_warning_about_an_infobox_value_is_shown_beside_that_value(member_client):
+    data = typed(infobox_also_called="What every student completes")
+
+    html = member_client.post("/wiki/new/", {**data, "save": "1"}).content.decode()
+
+    assert "looks like a spoiler" in field_block(html, "id_infobox_also_called")
+
+
+def test_publish_anyway_is_kept_when_the_form_comes_back_for_another_reason(member_client):
+    data = typed(body="Every student completes.\n", scope="novel:99")
+
+    html = member_client.post(
+        "/wiki/new/", {**data, "lint_acknowledged": "on", "save": "1"}
+    ).content.decode()
+
+    assert '<input type="hidden" name="lint_acknowledged" value="on">' in html

@@ -6,16 +6,11 @@ scopes). It runs on save. ``gate`` turns stored HTML into what one reader may se
 request and is cheap. ``plain_text`` gives the text a reader may see, for snippets and summaries.
 """
 
+from .checks import MarkupError, check_source
+from .extension import LinkTarget
 from .gating import extract_headings, extract_segments, gate, plain_text
-from .render import (
-    LinkTarget,
-    MarkupError,
-    RenderResult,
-    check_source,
-    markdownify_preview,
-    render,
-    render_inline,
-)
+from .preview import markdownify_preview
+from .render import RenderResult, render, render_inline
 
 __all__ = [
     "LinkTarget",

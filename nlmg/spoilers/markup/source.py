@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from ..scope import Catalogue
-from .render import INLINE_SPOILER, clean_source
+from .syntax import INLINE_SPOILER, clean_source
 
 HIDDEN = "⟨hidden: spoiler for {label}⟩"
 # A block marker anywhere a line may start (inside quotes and list items too).

@@ -17,3 +17,9 @@ class Command(BaseCommand):
         )
         for title in report.kept_member_edits:
             self.stdout.write(f"  kept member edits to '{title}' (not overwritten)")
+        self.stdout.write(
+            f"Glossary: {len(report.terms_created)} created, {len(report.terms_updated)} updated, "
+            f"{len(report.terms_removed)} removed, {len(report.terms_unchanged)} unchanged."
+        )
+        for term in report.kept_admin_terms:
+            self.stdout.write(f"  kept an admin's change to the term '{term}' (not overwritten)")
