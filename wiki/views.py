@@ -56,7 +56,7 @@ def infobox_namespace(key: str) -> str:
 def revision_spoilers(request, pk: int, field: str) -> tuple[str, str]:
     """The spoiler source "revision": one field of a revision, to whoever may read its page."""
     revision = get_object_or_404(Revision.objects.select_related("article"), pk=pk)
-    if revision.article.is_deleted and not permissions.can_delete_article(request.user):
+    if not permissions.can_read_article(request.user, revision.article):
         raise Http404("This article has been deleted.")
     if field.startswith("infobox-"):
         key = field.removeprefix("infobox-")
