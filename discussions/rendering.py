@@ -24,6 +24,7 @@ class CardContext:
         self.user_id = request.user.pk if request.user.is_authenticated else None
         self.can_reply = can_reply
         self.can_moderate = can_moderate
+        self.can_edit = not thread.is_locked and not thread.is_hidden
         self.csrf = escape(get_token(request)) if self.user_id else ""
         self.thread_pk = thread.pk
         self.zone = timezone.get_current_timezone()
@@ -150,8 +151,9 @@ def post_card(item, ctx: CardContext) -> str:
                 f'    <a href="{ctx.reply_url}?quote={pk}">Quote</a>\n'
             )
         if own:
+            if ctx.can_edit:
+                out.append(f'    <a href="{ctx.url("edit", pk)}">Edit</a>\n')
             out.append(
-                f'    <a href="{ctx.url("edit", pk)}">Edit</a>\n'
                 f'    <form method="post" action="{ctx.url("delete", pk)}" class="inline-form">'
                 f"{ctx.csrf_input()}"
                 '<button type="submit" class="link-button">Delete</button></form>\n'

@@ -21,6 +21,7 @@ from nlmg.spoilers.publishing import (
     record_lint_report,
 )
 
+from . import permissions
 from .models import Board, Follow, Like, Notification, Post, PostEdit, Thread, path_segment
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ MAX_POST_CHARS = 50_000
 
 
 class ThreadLocked(Exception):
-    """Replies are refused: the thread is locked."""
+    """Replies or edits are refused: the thread is locked or removed, or the post replied to
+    is; the message says which."""
 
 
 def render_post(
@@ -136,6 +138,8 @@ def reply_to_thread(
         path, depth, root_id, parent_id = path_segment(thread.top_level_count), 0, None, None
     else:
         parent = Post.objects.select_for_update().get(pk=parent.pk, thread=thread)
+        if closed := permissions.reply_closed(thread, parent):
+            raise ThreadLocked(closed)
         Post.objects.filter(pk=parent.pk).update(
             child_count=F("child_count") + 1, reply_count=F("reply_count") + 1
         )
@@ -241,6 +245,8 @@ def edit_post(
         body, scope, lint_acknowledged=lint_acknowledged, thread_scope=thread_scope
     )
     post = Post.objects.select_for_update().get(pk=post.pk)
+    if closed := permissions.edit_closed(Thread.objects.get(pk=post.thread_id)):
+        raise ThreadLocked(closed)
     PostEdit.objects.create(
         post=post,
         body=post.body,

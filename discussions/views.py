@@ -313,12 +313,13 @@ def reply(request, pk):
     parent_id = request.POST.get("parent") or request.GET.get("parent")
     if parent_id:
         parent = get_object_or_404(Post, pk=parent_id, thread=thread)
-    if not permissions.can_reply(request.user, thread):
-        if not thread.is_locked or request.user.is_suspended:
+    closed = permissions.reply_closed(thread, parent)
+    if not permissions.can_reply(request.user, thread, parent):
+        if not closed or request.user.is_suspended:
             raise PermissionDenied(_refusal(request.user))
         if request.method != "POST":
-            messages.error(request, "This thread is locked: it takes no new replies.")
-            return redirect(thread)
+            messages.error(request, closed)
+            return redirect(parent or thread)
     initial = {"parent": parent.pk if parent else None}
     quote = request.GET.get("quote")
     if quote:
@@ -346,9 +347,9 @@ def reply(request, pk):
         context["parent_html"] = mark_safe(post_card(context["parent_item"], cards))
     if request.method == "POST" and honeypot_filled(request):
         return _bot(request)
-    if request.method == "POST" and thread.is_locked:
-        # Locked while the member was typing: refuse, but give the text back to copy.
-        context["locked"] = True
+    if request.method == "POST" and closed:
+        # Closed while the member was typing: refuse, but give the text back to copy.
+        context["closed"] = closed
         return render(request, "discussions/post_form.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -367,8 +368,7 @@ def reply(request, pk):
                 lint_acknowledged=data["lint_acknowledged"],
             )
         except services.ThreadLocked as exc:
-            messages.error(request, str(exc))
-            context["locked"] = True
+            context["closed"] = str(exc)
             return render(request, "discussions/post_form.html", context, status=409)
         except ContentError as exc:
             _add_errors(form, exc)
@@ -405,15 +405,26 @@ def _source_notice(request, thread, post):
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    if post.thread.is_hidden and not permissions.can_moderate(request.user):
+        raise Http404("This thread was removed by a moderator.")
+    closed = permissions.edit_closed(post.thread)
     if not permissions.can_edit_post(request.user, post):
         if request.user.is_suspended:
             raise PermissionDenied(suspension_message(request.user))
-        raise PermissionDenied("You can edit only your own posts.")
+        if not closed or post.author_id != request.user.pk or post.is_removed:
+            raise PermissionDenied("You can edit only your own posts.")
+        if request.method != "POST":
+            messages.error(request, closed)
+            return redirect(post)
     form = EditPostForm(request.POST or None, initial={"body": post.body, "scope": post.scope})
     context = {"post": post, "thread": post.thread, "form": form}
+    if request.method == "POST" and closed:
+        # Locked while the author was typing: refuse, but give the text back to copy.
+        context["closed"] = closed
+        return render(request, "discussions/post_edit.html", context, status=409)
     if request.method == "POST" and form.is_valid():
         try:
-            check_can_write(request.user, form.cleaned_data["body"])
+            check_can_write(request.user, form.cleaned_data["body"], previous_html=post.body_html)
         except GuardRefusal as refusal:
             form.add_error(None, str(refusal))
             return render(request, "discussions/post_edit.html", context, status=429)
@@ -425,6 +436,9 @@ def post_edit(request, pk):
                 scope=form.cleaned_data["scope"],
                 lint_acknowledged=form.cleaned_data["lint_acknowledged"],
             )
+        except services.ThreadLocked as exc:
+            context["closed"] = str(exc)
+            return render(request, "discussions/post_edit.html", context, status=409)
         except ContentError as exc:
             _add_errors(form, exc)
             context["lint_warnings"] = lint_summary(form, exc.warnings)
@@ -443,7 +457,8 @@ def _check_readable(request, post) -> None:
 
 def post_history(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
-    _check_readable(request, post)
+    if not permissions.can_read_post_history(request.user, post):
+        raise Http404("Removed by a moderator or deleted by its author.")
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     reveal = Reveal.from_query(request.GET)
@@ -493,7 +508,8 @@ def post_spoilers(request, pk: int, field: str) -> tuple[str, str]:
 def post_version_spoilers(request, pk: int, field: str) -> tuple[str, str]:
     """The spoiler source "post-version": an earlier version of a post, as its history."""
     edit = get_object_or_404(PostEdit.objects.select_related("post__thread"), pk=pk)
-    _check_readable(request, edit.post)
+    if not permissions.can_read_post_history(request.user, edit.post):
+        raise Http404("Removed by a moderator or deleted by its author.")
     if field != "body":
         raise Http404("No such text.")
     version = _Version(edit, edit.post.thread)

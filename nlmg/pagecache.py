@@ -25,6 +25,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -106,6 +107,19 @@ class PageCacheMiddleware:
         self.reader_seconds = getattr(settings, "NLMG_READER_CACHE_SECONDS", 300)
 
     def __call__(self, request):
+        try:
+            return self._serve(request)
+        except DatabaseError as exc:
+            # The session and the member are read here, before any view (and outside the
+            # handler that gives the 503 page for what a view raises).
+            from .middleware import database_failure_page
+
+            response = database_failure_page(request, exc)
+            if response is None:
+                raise
+            return self._headers(response, public=False)
+
+    def _serve(self, request):
         if request.method not in READING_METHODS or request.path.startswith(UNCACHED_PREFIXES):
             return self._headers(self.get_response(request), public=False)
         if settings.SESSION_COOKIE_NAME not in request.COOKIES and not request.COOKIES.get(

@@ -10,6 +10,7 @@ from wiki.sitemaps import ArticleSitemap
 from . import editor, views
 
 handler400 = "nlmg.views.bad_request"
+handler500 = "nlmg.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,5 +1,7 @@
 """Site-wide pages: the home page and the health check."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
@@ -75,6 +77,22 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def server_error(request, template_name="500.html"):
+    """handler500: a database that cannot be reached from a middleware (the session or the
+    member read before any view runs) gives the 503 page, as it does from a view. After a
+    POST, the 500 page too hands back what was sent."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    from .middleware import database_failure_page, posted_text
+
+    if unavailable := database_failure_page(request, sys.exc_info()[1]):
+        return unavailable
+    return HttpResponseServerError(
+        render_to_string(template_name, {"posted": posted_text(request)})
+    )
+
+
 def bad_request_page(request, message: str = ""):
     """The 400 page, with a sentence saying what was wrong when we know it."""
     return render(request, "400.html", {"message": message}, status=400)
@@ -82,6 +100,10 @@ def bad_request_page(request, message: str = ""):
 
 def bad_request(request, exception, template_name="400.html"):
     """handler400: says so when the form sent was too large, instead of a bare "bad request"."""
+    from .middleware import database_failure_page
+
+    if unavailable := database_failure_page(request, exception):
+        return unavailable  # a session that could not be saved for want of the database
     message = ""
     if isinstance(exception, RequestDataTooBig):
         megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)

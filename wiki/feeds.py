@@ -1,10 +1,13 @@
 """Atom feeds, gated for the reader asking (feed readers usually start at progress 0)."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.progress import reader_progress
@@ -14,10 +17,43 @@ from nlmg.spoilers.scope import Catalogue
 from .models import Article, Revision
 
 HIDDEN_TITLE = "An article beyond your progress"
+# What no XML 1.0 document can hold: C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE and U+FFFF. (C1 controls are allowed.)
+NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_characters(value: str) -> str:
+    return NOT_XML_CHARACTERS.sub("", value)
+
+
+class XmlCharactersWriter(SimplerXMLGenerator):
+    """Writes every text and attribute value without the characters XML cannot carry, where
+    Django's writer raises UnserializableContentError and the whole feed answers 500."""
+
+    def characters(self, content):
+        super().characters(xml_characters(content) if content else content)
+
+    def startElement(self, name, attrs):
+        super().startElement(
+            name, {k: xml_characters(v) if isinstance(v, str) else v for k, v in attrs.items()}
+        )
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom1Feed through XmlCharactersWriter: whatever field a character comes from (a
+    summary, a title, a name; stored now or before), it never breaks the feed."""
+
+    def write(self, outfile, encoding):
+        handler = XmlCharactersWriter(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class RecentChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = "nlmg: recent changes"
     subtitle = "The latest edits to the Never Let Me Go fan wiki."
 

@@ -51,8 +51,9 @@ class ArticleForm(forms.Form):
     )
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: ArticleKind | None = None, **kwargs):
+    def __init__(self, *args, kind: ArticleKind | None = None, article=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.article = article
         self.infobox_keys = []
         if kind is not None:
             for field in kind.infobox_fields:
@@ -91,6 +92,34 @@ class ArticleForm(forms.Form):
                     code="tag_without_letters",
                 )
         return tags
+
+    def clean(self):
+        """The revision the edit began from is one of this article's; when it is not (a form
+        changed by hand, or posted to another article), the edit cannot be merged: refused,
+        and the form's next save starts from the current revision."""
+        data = super().clean()
+        if self.article is None or self.data.get("base_revision", "") == "":
+            return data
+        base = data.get("base_revision")
+        if base is None or not self.article.revisions.filter(pk=base).exists():
+            self.errors.pop("base_revision", None)
+            data.pop("base_revision", None)
+            self.data = self.data.copy()
+            self.data["base_revision"] = str(self.article.current_revision_id)
+            raise forms.ValidationError(
+                "This edit names a revision to start from that is not one of this article's "
+                "revisions, so it could not be merged with the current version. Your text is "
+                "kept below: compare it with the article as it is now, then save again.",
+                code="unknown_base_revision",
+            )
+        return data
+
+    def markdown_written(self) -> str:
+        """Every piece of markdown the form sends (lead, text, infobox, summary), in one."""
+        data = self.cleaned_data
+        parts = [data.get("lead", ""), data.get("body", "")]
+        parts += [data.get(name, "") for _, name in self.infobox_keys]
+        return "\n\n".join(p for p in [*parts, data.get("summary", "")] if p)
 
     def infobox_fields(self):
         return [self[name] for _, name in self.infobox_keys]

@@ -27,6 +27,12 @@ def can_delete_article(user) -> bool:
     return can_contribute(user) and user.has_perm(DELETE)
 
 
+def can_read_article(user, article) -> bool:
+    """A deleted article's pages (history, revisions, diffs, links) are read only by those
+    who may restore it."""
+    return not article.is_deleted or can_delete_article(user)
+
+
 def edit_refusal(user, article) -> str:
     """Why this reader may not edit, in words for the page."""
     if not user.is_authenticated:

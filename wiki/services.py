@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from nlmg.moderation.models import ModerationEvent
 from nlmg.moderation.services import moderator_action, resolve_flags_on
 from nlmg.pagecache import bump_page_generation
+from nlmg.retry import retry_on_conflict
 from nlmg.spoilers.markup import extract_headings, extract_segments
 from nlmg.spoilers.markup.lint import LintWarning
 from nlmg.spoilers.markup.syntax import CONTROL_CHARS
@@ -118,6 +119,7 @@ def normalise_content(content: dict) -> dict:
     }
 
 
+@retry_on_conflict
 @transaction.atomic
 def save_revision(
     *,
@@ -136,7 +138,10 @@ def save_revision(
 ) -> Revision:
     """Save article content as a new revision (creating the article when ``article`` is None).
 
-    Locks the article row, so concurrent saves are numbered one after another. If the edit
+    Locks the article row FOR NO KEY UPDATE, so concurrent saves of one article are numbered
+    one after another while saves of other articles writing links to it (which take a
+    key-share lock on it) go on; a rename first locks, with it and in id order, the articles
+    linking to either title. A deadlock or serialization failure is retried. If the edit
     began from an older revision, it is merged with what was saved since; overlapping
     changes raise EditConflict and nothing is saved. Invalid content raises ContentError.
     Publishing over spoiler-lint warnings records a LintReport for the moderators.
@@ -145,7 +150,13 @@ def save_revision(
     if not content["title"]:
         raise ContentError({"title": ["every article needs a title."]})
     if article is not None:
-        article = Article.objects.select_for_update().get(pk=article.pk)
+        # A rename re-renders the articles linking to either title: their rows are locked now,
+        # with this one and in the same order, before this row's key (its title) changes.
+        renaming = refresh_links and content["title"] != article.title
+        _lock_articles(
+            [article.pk, *(_linking_sources({article.title, content["title"]}) if renaming else [])]
+        )
+        article = Article.objects.get(pk=article.pk)
         # The current revision in a query of its own, after the lock: when this save waited for
         # another, the revision that one saved is visible only to a new statement (joined into
         # the locking query it reads as missing, and the edit would skip the merge and silently
@@ -153,7 +164,11 @@ def save_revision(
         current = Revision.objects.filter(pk=article.current_revision_id).first()
         article.current_revision = current
         if base_revision_id and current and base_revision_id != current.pk:
-            base = Revision.objects.get(pk=base_revision_id, article=article)
+            base = Revision.objects.filter(pk=base_revision_id, article=article).first()
+            if base is None:
+                raise ContentError(
+                    {"base_revision": ["the edit began from a revision of another article."]}
+                )
             merge = merge_content(base.content(), content, current.content())
             if not merge.clean:
                 raise EditConflict(current, merge)
@@ -306,16 +321,36 @@ def _tokens(stored_scope: str, catalogue: Catalogue) -> list[str]:
 
 def _refresh_linking_articles(titles: set[str]) -> None:
     """Re-render articles whose links to these titles changed colour (red ↔ blue)."""
+    locked = _lock_articles(_linking_sources(titles))
+    # Read after the lock, in a statement of its own, so each source's current revision is the
+    # one its last save committed.
+    for source in Article.objects.filter(pk__in=locked).select_related("current_revision"):
+        rerender_current(source)
+
+
+def _linking_sources(titles: set[str]) -> list[int]:
+    """The ids of the articles linking to any of these titles (in any case)."""
     lowered = [t.lower() for t in titles if t]
     if not lowered:
-        return
-    source_ids = (
+        return []
+    return list(
         ArticleLink.objects.annotate(lower_title=Lower("target_title"))
         .filter(lower_title__in=lowered)
-        .values("source_id")
+        .values_list("source_id", flat=True)
+        .distinct()
     )
-    for source in Article.objects.filter(pk__in=source_ids).select_related("current_revision"):
-        rerender_current(source)
+
+
+def _lock_articles(pks) -> list[int]:
+    """Lock these article rows FOR NO KEY UPDATE in ascending id order (the one order in which
+    a transaction takes the rows of articles other than the one it saves, so two of them never
+    wait for each other in a cycle); their ids."""
+    return list(
+        Article.objects.filter(pk__in=pks)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 def rerender_current(article: Article) -> None:
@@ -402,6 +437,10 @@ def set_deleted(*, article: Article, deleted: bool) -> bool:
     bump_page_generation()
     if updated:
         if deleted:
+            # The linking articles first (they are re-rendered below), then their link rows: a
+            # save of one of them, which holds its own row and rewrites its links, never waits
+            # for this while this waits for it.
+            _lock_articles(ArticleLink.objects.filter(target=article).values("source_id"))
             ArticleLink.objects.filter(target=article).update(target=None)
         _refresh_linking_articles({article.title})
     return bool(updated)

@@ -54,7 +54,7 @@ def infobox_namespace(key: str) -> str:
 def revision_spoilers(request, pk: int, field: str) -> tuple[str, str]:
     """The spoiler source "revision": one field of a revision, to whoever may read its page."""
     revision = get_object_or_404(Revision.objects.select_related("article"), pk=pk)
-    if revision.article.is_deleted and not permissions.can_delete_article(request.user):
+    if not permissions.can_read_article(request.user, revision.article):
         raise Http404("This article has been deleted.")
     if field.startswith("infobox-"):
         key = field.removeprefix("infobox-")
@@ -83,6 +83,16 @@ def _get_article(slug: str, queryset=None):
             raise _Redirect(redirect_row.article)
         raise Http404("No article here.")
     return article
+
+
+def _deleted_page(request, article):
+    """What every page of a deleted article answers to those who may not read it."""
+    return render(
+        request,
+        "wiki/article_deleted.html",
+        {"article": article, "can_delete": permissions.can_delete_article(request.user)},
+        status=404,
+    )
 
 
 class _Redirect(Exception):
@@ -342,7 +352,7 @@ def article_edit(request, slug):
             )
     kind = _kind_for_form(request, article.kind.key)
     initial = {**ArticleForm.initial_from(current.content()), "base_revision": current.pk}
-    form = ArticleForm(request.POST or None, kind=kind, initial=initial)
+    form = ArticleForm(request.POST or None, kind=kind, initial=initial, article=article)
     return _edit_flow(request, form, article=article, kind=kind)
 
 
@@ -360,7 +370,9 @@ def _edit_flow(request, form, *, article, kind):
             return render(request, "wiki/article_form.html", context)
         try:
             check_can_write(
-                request.user, content["body"] + " " + " ".join(content["infobox"].values())
+                request.user,
+                form.markdown_written(),
+                previous_html=article.current_revision.rendered_html() if article else "",
             )
         except GuardRefusal as refusal:
             form.add_error(None, str(refusal))
@@ -431,6 +443,8 @@ def _conflict(request, form, article, kind, conflict):
 @same_for_audience
 def article_history(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
@@ -460,6 +474,8 @@ def _gated_summary(revision, progress, catalogue, reveal) -> str:
 @_with_redirects
 def revision_detail(request, slug, number):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     revision = get_object_or_404(
         Revision.objects.select_related("author"), article=article, number=number
     )
@@ -499,6 +515,8 @@ def revision_detail(request, slug, number):
 @_with_redirects
 def article_diff(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
@@ -643,6 +661,8 @@ def article_delete(request, slug):
 @_with_redirects
 def article_links(request, slug):
     article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return _deleted_page(request, article)
     progress = reader_progress(request)
     catalogue = Catalogue.current()
     if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":

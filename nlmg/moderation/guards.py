@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.utils import timezone
 
+from nlmg.spoilers.markup import render
+
 from . import registry
 from .models import LoginAttempt
 
-LINK = re.compile(r"(https?://|www\.|\]\(|<[a-z]+:)", re.IGNORECASE)
+# An address written out as text: not a link in the HTML, but one to a reader's eye.
+ADDRESS_IN_TEXT = re.compile(r"(?:https?://|www\.|mailto:)[^\s<>\"']+", re.IGNORECASE)
+SITE_LINK_CLASSES = {"wikilink", "redlink", "footnote-ref", "footnote-backref"}
 HONEYPOT_FIELD = "website"
 
 
@@ -57,8 +62,44 @@ def recent_writes(user, seconds: int) -> int:
     )
 
 
-def check_can_write(user, text: str = "") -> None:
-    """Suspension, then the new-member limits. Raises GuardRefusal with a clear message."""
+class _Addresses(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            classes = set((attrs.get("class") or "").split())
+            if not classes & SITE_LINK_CLASSES and not attrs["href"].startswith("#"):
+                self.found.add(attrs["href"])
+        elif tag == "img" and attrs.get("src"):
+            self.found.add(attrs["src"])
+
+    def handle_data(self, data):
+        self.found.update(m.group(0).rstrip(".,;:!?)") for m in ADDRESS_IN_TEXT.finditer(data))
+
+
+def addresses_in(html: str) -> set[str]:
+    """Every address a reader of this rendered HTML can follow, load or copy: links (but wiki
+    links and links within the page), images, and addresses written out in the text."""
+    parser = _Addresses()
+    parser.feed(html or "")
+    parser.close()
+    return parser.found
+
+
+def added_addresses(text: str, previous_html: str = "") -> set[str]:
+    """The addresses in ``text`` once rendered (however the markdown wrote them: inline,
+    by reference, "<...>", images) that the rendered ``previous_html`` did not hold."""
+    return addresses_in(render(text).html) - addresses_in(previous_html)
+
+
+def check_can_write(user, text: str = "", *, previous_html: str = "") -> None:
+    """Suspension, then the new-member limits. Raises GuardRefusal with a clear message.
+
+    ``text`` is the markdown the member sends, ``previous_html`` the rendered version it
+    replaces: a new member may keep the links already there, not add any."""
     if user.is_suspended:
         raise GuardRefusal(suspension_message(user))
     if not is_new_member(user):
@@ -69,7 +110,11 @@ def check_can_write(user, text: str = "") -> None:
             f"New members can post or edit {limit} times a minute; please wait a moment and "
             "try again. Your text is kept below."
         )
-    if text and LINK.search(text) and not _setting("NLMG_NEW_MEMBERS_MAY_LINK", False):
+    if (
+        text
+        and not _setting("NLMG_NEW_MEMBERS_MAY_LINK", False)
+        and added_addresses(text, previous_html)
+    ):
         raise GuardRefusal(
             "New members cannot post links yet (it keeps spam out). Remove the links, or "
             "write them without http://, and try again. Your text is kept below."

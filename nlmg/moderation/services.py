@@ -64,8 +64,10 @@ def _url(target) -> str:
 
 def _lock(target) -> None:
     """Lock the target's row and reload it, so that of two moderators acting at once (or one
-    double click) the second sees what the first did, and changes nothing twice."""
-    type(target)._base_manager.select_for_update().filter(pk=target.pk).first()
+    double click) the second sees what the first did, and changes nothing twice. FOR NO KEY
+    UPDATE: a write elsewhere that only refers to the target (a link to an article, a reply
+    to a post) goes on meanwhile, and cannot end in a deadlock with the action."""
+    type(target)._base_manager.select_for_update(no_key=True).filter(pk=target.pk).first()
     target.refresh_from_db()
 
 

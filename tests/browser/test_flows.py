@@ -359,3 +359,38 @@ def test_spoiler_lint_offers_to_wrap_the_sentence_in_the_editor(new_context, bas
     )
     expect(page.locator(".markdownx-preview .lint-warnings")).to_have_count(0)
     expect(page.locator(".markdownx-preview .preview-errors")).to_have_count(0)
+
+
+def test_no_page_needs_an_inline_style_or_an_image_from_elsewhere(page, problems, base_url):
+    """The policy allows styles and images from this site only: the pages, the editor
+    (markdownx resizes its textarea through the DOM, which the policy allows) and the admin,
+    with its forms and widgets, run without one violation."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_board_thread
+
+    article = save_article()
+    admin = get_user_model().objects.create_superuser("emily", "emily@example.org", "x" * 20)
+    thread = make_board_thread(author=admin, title="Pictures")
+    log_in(page.context, admin, base_url)
+    for url in [
+        "/",
+        article.get_absolute_url(),
+        article.get_absolute_url() + "history/",
+        thread.get_absolute_url(),
+        f"/discussions/t/{thread.pk}/reply/",
+        "/admin/",
+        "/admin/wiki/article/",
+        f"/admin/wiki/article/{article.pk}/change/",
+        "/admin/discussions/post/",
+        f"/admin/discussions/post/{thread.opening_post_id}/change/",
+        "/admin/accounts/user/add/",
+    ]:
+        page.goto(url)
+        expect(page.locator("body")).to_be_visible()
+    page.goto(article.get_absolute_url() + "edit/?show_source=1")
+    type_in_editor(page, "A picture: ![pixel](https://tracker.example/p.png)")
+    preview_link = page.locator(".markdownx-preview a[href='https://tracker.example/p.png']")
+    expect(preview_link).to_be_visible()
+    page.wait_for_timeout(200)
+    assert problems.csp_or_js() == [], problems.errors

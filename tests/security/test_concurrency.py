@@ -298,3 +298,170 @@ def test_a_double_clicked_hide_and_warn_hides_once_and_warns_once(scene):
     hides = ModerationEvent.objects.filter(action=ModerationEvent.Action.HIDE, object_id=post.pk)
     assert hides.count() == 1
     assert Warning.objects.filter(user=post.author).count() == 1
+
+
+# --- articles that link to each other, saved at the same moment -------------------------------
+
+ROUNDS = 20
+
+
+def linked_articles(count: int) -> list[Article]:
+    """``count`` articles, each linking to every other one."""
+    titles = [f"Linked {chr(65 + n)}" for n in range(count)]
+    articles = [make_article(title=t, body="No links yet.\n") for t in titles]
+    for article in articles:
+        links = " ".join(f"[[{t}]]" for t in titles if t != article.title)
+        save_revision(
+            article=Article.objects.get(pk=article.pk),
+            author=None,
+            author_name="factory",
+            content={**article.current_revision.content(), "body": f"See {links}.\n"},
+        )
+    return [Article.objects.select_related("current_revision").get(pk=a.pk) for a in articles]
+
+
+def post_edit(client, article, round_number, n, **changes):
+    content = {**article.current_revision.content(), **changes}
+    response = client.post(
+        f"/wiki/{article.slug}/edit/",
+        {"title": content["title"], "kind": content["kind"], "lead": content["lead"],
+         "body": content["body"] + f"\nRound {round_number} by {n}.\n",
+         "summary": f"Round {round_number}", "base_revision": str(article.current_revision_id),
+         "save": "1"},
+    )  # fmt: skip
+    return response.status_code
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_simultaneous_saves_of_articles_linking_to_each_other_are_all_saved(count, caplog):
+    """Each save locks its own article; the link rows it writes must not wait for the other
+    articles' saves (PostgreSQL found a deadlock in every round: one save answered 503). No
+    save needs the retry either: the locks never form a cycle."""
+    articles = linked_articles(count)
+    clients = [logged_in(make_user(username=f"linker{n}")) for n in range(count)]
+    for round_number in range(ROUNDS):
+        current = [
+            Article.objects.select_related("current_revision").get(pk=a.pk) for a in articles
+        ]
+
+        def edit(n, current=current, round_number=round_number):
+            return post_edit(clients[n], current[n], round_number, n)
+
+        statuses = run_together(edit, count)
+
+        assert statuses == [302] * count, (round_number, statuses)
+        for n, article in enumerate(articles):
+            fresh = Article.objects.select_related("current_revision").get(pk=article.pk)
+            assert fresh.revision_count == round_number + 3
+            assert f"Round {round_number} by {n}." in fresh.current_revision.body
+    assert "trying again" not in caplog.text
+
+
+def test_a_rename_and_an_edit_of_an_article_linking_to_it_at_once_are_both_saved(caplog):
+    """A rename re-renders the articles linking to the article; it locks them before its own
+    title changes, so an edit of one of them (which writes a link to the renamed article)
+    never waits for it in a cycle."""
+    renamed, linking = linked_articles(2)
+    clients = [logged_in(make_user(username=f"linker{n}")) for n in range(2)]
+    for round_number in range(ROUNDS):
+        current = [
+            Article.objects.select_related("current_revision").get(pk=a.pk)
+            for a in (renamed, linking)
+        ]
+        title = f"Linked A, take {round_number}"
+
+        def edit(n, current=current, round_number=round_number, title=title):
+            changes = {"title": title} if n == 0 else {}
+            return post_edit(clients[n], current[n], round_number, n, **changes)
+
+        statuses = run_together(edit, 2)
+
+        assert statuses == [302, 302], (round_number, statuses)
+        assert Article.objects.get(pk=renamed.pk).title == title
+        body = (
+            Article.objects.select_related("current_revision").get(pk=linking.pk).current_revision
+        )
+        assert f"Round {round_number} by 1." in body.body
+        assert f'href="/wiki/{Article.objects.get(pk=renamed.pk).slug}/"' in body.body_html
+    assert "trying again" not in caplog.text
+
+
+# --- the retry helper -------------------------------------------------------------------------
+
+
+def raise_sqlstate(code: str) -> None:
+    """Make PostgreSQL itself abort the statement with this SQLSTATE."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DO $$ BEGIN RAISE EXCEPTION 'test' USING ERRCODE = '{code}'; END $$")
+
+
+@pytest.mark.parametrize("code", ["40P01", "40001"])
+def test_a_transaction_aborted_by_a_deadlock_or_serialization_failure_is_run_again(code):
+    from django.db import transaction
+
+    from nlmg.retry import retry_on_conflict
+
+    calls = []
+
+    @retry_on_conflict
+    @transaction.atomic
+    def service():
+        calls.append(1)
+        make_user(username=f"attempt{len(calls)}")
+        if len(calls) == 1:
+            raise_sqlstate(code)
+        return len(calls)
+
+    assert service() == 2
+    from django.contrib.auth import get_user_model
+
+    usernames = set(get_user_model().objects.values_list("username", flat=True))
+    assert "attempt2" in usernames and "attempt1" not in usernames  # the first rolled back
+
+
+def test_the_retry_gives_up_after_three_attempts_and_lets_other_errors_through():
+    from django.db import DataError, OperationalError, transaction
+
+    from nlmg.retry import retry_on_conflict
+
+    calls = []
+
+    @retry_on_conflict
+    @transaction.atomic
+    def always_deadlocked():
+        calls.append(1)
+        raise_sqlstate("40P01")
+
+    with pytest.raises(OperationalError):
+        always_deadlocked()
+    assert len(calls) == 3
+
+    @retry_on_conflict
+    @transaction.atomic
+    def divides_by_zero():
+        calls.append(1)
+        raise_sqlstate("22012")
+
+    calls.clear()
+    with pytest.raises(DataError):
+        divides_by_zero()
+    assert len(calls) == 1
+
+
+def test_the_retry_runs_once_inside_an_outer_transaction():
+    """Only the outermost transaction can be started again: the error goes up to it."""
+    from django.db import OperationalError, transaction
+
+    from nlmg.retry import retry_on_conflict
+
+    calls = []
+
+    @retry_on_conflict
+    @transaction.atomic
+    def service():
+        calls.append(1)
+        raise_sqlstate("40P01")
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        service()
+    assert len(calls) == 1

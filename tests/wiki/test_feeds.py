@@ -1,10 +1,12 @@
 """Atom feeds, the sitemap, and the meta and OpenGraph descriptions of article pages."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from tests.factories import edit_article, make_article
+from wiki.models import Article, Revision
 from wiki.services import set_deleted
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,72 @@ def test_meta_description_does_not_name_a_linked_article_beyond_progress(client)
 
     assert "orningdale" not in html
     assert '<meta name="description" content="Miss Emily runs a school and remembers' in html
+
+
+# --- characters XML 1.0 cannot carry ---------------------------------------------------------
+
+C0_C1 = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]]
+# Every character no XML 1.0 document may hold (all of C0 but tab, newline and carriage return;
+# the two noncharacters at the end of the BMP).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FEEDS = ["/wiki/feeds/recent/", "/wiki/hailsham/feed/"]
+
+
+def assert_feeds_carry_only_xml_characters(client):
+    for url in FEEDS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert not NOT_IN_XML.search(text), url
+        assert not re.search(r"&#x?0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[12][0-9]|3[01]);", text)
+        ET.fromstring(response.content)  # well-formed
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        pytest.param(lambda c: c, id="raw"),
+        pytest.param(lambda c: f"&#{ord(c)};", id="decimal entity"),
+        pytest.param(lambda c: f"&#x{ord(c):x};", id="hex entity"),
+    ],
+)
+def test_no_control_character_in_an_edit_summary_breaks_the_feeds(
+    member_client, settings, spelling
+):
+    """An edit summary with "&#1;" or "&#14;" made both feeds answer 500 for everyone
+    (UnserializableContentError): each C0 and C1 character, raw or as an entity, in one."""
+    settings.NLMG_TRUSTED_AFTER_HOURS = settings.NLMG_TRUSTED_AFTER_POSTS = 0
+    article = make_article(title="Hailsham")
+    characters = list(C0_C1)
+    if spelling(" ") == " ":  # raw: no form field may hold a NUL (it answers 400)
+        characters.remove("\x00")
+    for start in range(0, len(characters), 16):  # summaries hold 300 characters
+        chunk = characters[start : start + 16]
+        summary = "Fix " + " ".join(spelling(c) for c in chunk) + " done"
+        response = member_client.post(
+            "/wiki/hailsham/edit/",
+            {"title": "Hailsham", "kind": "place", "lead": "Hailsham is part of the story.",
+             "body": f"Edit {start}.\n", "summary": summary,
+             "base_revision": Article.objects.get(pk=article.pk).current_revision_id,
+             "save": "1"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert_feeds_carry_only_xml_characters(member_client)
+    _, items = entries(member_client.get("/wiki/hailsham/feed/"))
+    assert items[0]["summary"].startswith("Edited by kathy. Fix")
+    assert items[0]["summary"].endswith("done")
+
+
+def test_a_feed_broken_by_a_summary_saved_before_works_again(client):
+    """A summary stored with a control character (as earlier versions stored it) no longer
+    takes the feeds down: the feed writer drops what XML cannot carry, whatever the field."""
+    article = make_article(title="Hailsham")
+    Revision.objects.filter(article=article).update(
+        summary="Bad \x01 summary \x0e", summary_html="Bad &#1; summary &#14; \x0b"
+    )
+    Article.objects.filter(pk=article.pk).update(title="Hail\x02sham")
+
+    assert_feeds_carry_only_xml_characters(client)
+    _, items = entries(client.get("/wiki/hailsham/feed/"))
+    assert items[0]["summary"] == "Created by factory. Bad summary"
+    assert items[0]["title"] == "Hailsham: revision 1"

@@ -88,7 +88,10 @@ class Article(models.Model):
     )
     scope_tokens = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     lead = models.TextField(help_text="Spoiler-free, one or two sentences.")
-    current_revision = models.OneToOneField(
+    # A plain foreign key, not a one-to-one: PostgreSQL takes its strongest row lock for an
+    # UPDATE that changes a column with a unique index, and that lock would make every other
+    # save writing a link to this article (a key-share lock here) wait, and deadlock.
+    current_revision = models.ForeignKey(
         "wiki.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revision_count = models.PositiveIntegerField(default=0)

@@ -99,6 +99,10 @@ class Revision(models.Model):
     def moderation_owner(self):
         return self.author
 
+    def rendered_html(self) -> str:
+        """All the HTML this revision shows: lead, infobox and text."""
+        return "\n".join([self.lead_html, *self.infobox_html.values(), self.body_html])
+
     def content(self) -> dict:
         """The editable content, as the edit form and the merge see it."""
         return {

@@ -17,6 +17,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import INLINE_PLACEHOLDER_RE, code_escape
 
 from ..scope import GENERIC, Catalogue, ScopeError
+from .images import ImagesFromThisSite
+from .sanitize import leads_off_site
 from .syntax import (
     BLOCK_CLOSE,
     BLOCK_CLOSE_LINE,
@@ -367,7 +369,7 @@ class ParagraphsHoldingSpoilers(Treeprocessor):
             ):
                 element.tag = "div"
                 element.set("class", "para")
-            elif element.tag == "a" and (element.get("href") or "").startswith(("http:", "https:")):
+            elif element.tag == "a" and leads_off_site(element.get("href") or ""):
                 element.set("rel", "nofollow ugc noopener")
                 element.set("class", "external")
 
@@ -407,6 +409,7 @@ class NlmgExtension(Extension):
         md.inlinePatterns.register(WikiLinkProcessor(self.state), "nlmg_wikilink", 175)
         # After the inline patterns (20), before the table of contents gives headings ids (5).
         md.treeprocessors.register(SpoilersOutOfReach(md, self.state), "nlmg_out_of_reach", 7)
+        md.treeprocessors.register(ImagesFromThisSite(md), "nlmg_images", 2)
         md.treeprocessors.register(ParagraphsHoldingSpoilers(md), "nlmg_paragraphs", 1)
         for processor in md.inlinePatterns:
             if getattr(processor, "md", None) is not None:

@@ -53,7 +53,33 @@ def _safe_url(value: str) -> str | None:
     return value
 
 
+def leads_off_site(url: str) -> bool:
+    """Whether a browser following this address leaves the site: it names a scheme, or, read
+    as browsers read it (tabs and newlines dropped, controls and spaces trimmed, backslashes
+    as slashes), it starts with "//", as "//host", "/\\host" and "\\\\host" do."""
+    read = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    read = read.replace("\\", "/")
+    return bool(SCHEME.match(read)) or read.startswith("//")
+
+
+# What the upload endpoint names its files (uploads/2026/12/<hex>.png), after MEDIA_URL: no
+# "..", no query, nothing a browser would read as another address of the site.
+UPLOAD_PATH = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[A-Za-z0-9]{1,5}")
+
+
+def is_upload_url(url: str) -> bool:
+    """Whether this is the address of an uploaded file (under MEDIA_URL): the only images the
+    site shows, so that no image makes a reader's browser call another server, or this one's
+    pages."""
+    from django.conf import settings
+
+    media = settings.MEDIA_URL
+    return url.startswith(media) and UPLOAD_PATH.fullmatch(url[len(media) :]) is not None
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_upload_url(value) else None
     if attribute in {"href", "src"}:
         return _safe_url(value)
     if attribute == "data-scope":

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wiki", "0002_article_kinds"),
+        ("wiki", "0003_article_current_revision_not_unique"),
     ]
 
     operations = [
