@@ -243,6 +243,8 @@ def start_gunicorn() -> subprocess.Popen:
             str(WORKERS),
             "--log-level",
             "warning",
+            # No shared control socket (~/.gunicorn/gunicorn.ctl): a make serve may be running.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=ENV,
