@@ -47,7 +47,7 @@ run: canon
 
 # Runs the command after it with a task worker beside it, in a process group of its own (the
 # worker's autoreloader has a child), stopped with the command however that ends.
-WITH_WORKER = trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+WITH_WORKER = trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	setsid $(PY) manage.py run_worker & worker=$$!;
 

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
+    "nlmg",
     "nlmg.accounts",
     "nlmg.spoilers",
     "nlmg.moderation",
@@ -212,14 +215,23 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60 * 24 * 365
 
-# Email: console in development; EMAIL_URL (smtp://user:password@host:587?tls=1) in production.
+# Work off the request (nlmg/tasks.py): a task queue in PostgreSQL, run by `manage.py run_worker`
+# (make run starts one). A failed task is tried again later, up to NLMG_TASK_ATTEMPTS times.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+NLMG_TASK_ATTEMPTS = int(os.environ.get("NLMG_TASK_ATTEMPTS", "8"))
+NLMG_TASK_RETRY_SECONDS = float(os.environ.get("NLMG_TASK_RETRY_SECONDS", "10"))
+NLMG_TASK_STALLED_SECONDS = int(os.environ.get("NLMG_TASK_STALLED_SECONDS", "600"))
+
+# Email: queued (nlmg/mail.py), then delivered by a worker through NLMG_EMAIL_DELIVERY_BACKEND:
+# the console in development; EMAIL_URL (smtp://user:password@host:587?tls=1) in production.
+EMAIL_BACKEND = "nlmg.mail.QueuedEmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nlmg <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
 if EMAIL_URL:
     _email = urlparse(EMAIL_URL)
     _email_options = parse_qs(_email.query)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    NLMG_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _email.hostname or "localhost"
     EMAIL_PORT = _email.port or 25
     EMAIL_HOST_USER = unquote(_email.username or "")
@@ -228,7 +240,7 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _email.scheme == "smtps" or _email_options.get("ssl", ["0"])[0] in TRUE_WORDS
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    NLMG_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Security: strict by default in production; SECURE_SSL_REDIRECT and SECURE_COOKIES may be
 # turned off for `make serve` on plain-HTTP loopback.

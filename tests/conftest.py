@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.test.signals import setting_changed
 
 # Tests render templates without running collectstatic first; the manifest storage used in
 # production is exercised by tests/test_settings.py in a subprocess.
@@ -15,6 +16,11 @@ settings.CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 }
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run at once, in the request that queues them, where a test is about something else;
+# the queue itself (PostgreSQL, a worker, retries) is tested with the `task_queue` fixture.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+settings.TASKS = IMMEDIATE_TASKS
+setting_changed.send(sender=None, setting="TASKS", value=IMMEDIATE_TASKS, enter=True)
 # Whole-page caching is tested on its own (tests/test_page_cache.py);
 # elsewhere it would hide the template context that tests inspect.
 settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
@@ -60,3 +66,31 @@ def admin_user(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def task_queue(settings):
+    """The production queue: tasks are rows in the test database, run by ``run_tasks()``."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.NLMG_TASK_RETRY_SECONDS = 0
+    return run_tasks
+
+
+def run_tasks() -> int:
+    """Run the queue's worker loop (django-tasks-db's db_worker) in this process until no
+    task is ready; returns how many tasks it ran. Between tasks the real worker drops database
+    connections past their age; here the test's transaction holds the connection, so that
+    housekeeping (only) is left out."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="pytest", excluded_queue_names=[],
+    )  # fmt: skip
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        worker.run()
+    return worker._run_tasks
