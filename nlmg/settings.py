@@ -200,7 +200,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
@@ -213,7 +213,9 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60 * 24 * 365
+# Hashed files (css/site.3f2a….css) are cached for ever ("immutable", whitenoise's own test of
+# the name against the manifest); any other file a short while only.
+WHITENOISE_MAX_AGE = 0 if DEBUG else int(os.environ.get("NLMG_STATIC_MAX_AGE", "60"))
 
 # Work off the request (nlmg/tasks.py): a task queue in PostgreSQL, run by `manage.py run_worker`
 # (make run starts one). A failed task is tried again later, up to NLMG_TASK_ATTEMPTS times.

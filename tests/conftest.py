@@ -94,3 +94,11 @@ def run_tasks() -> int:
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         worker.run()
     return worker._run_tasks
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic of the production settings (hashed names, a manifest), once a session."""
+    from tests.servers import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("staticfiles"))

@@ -15,11 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
-from nlmg.cache import generation
 from nlmg.moderation import services as moderation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
 from nlmg.moderation.models import ModerationEvent
-from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
+from nlmg.pagecache import page_generation, same_for_audience
 from nlmg.paging import requested_page
 from nlmg.spoilers.markup import gate, plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
@@ -144,7 +143,7 @@ def article_detail(request, slug):
     progress = reader_progress(request)
     read_on = request.GET.get("read") == "1"
     seconds = getattr(settings, "NLMG_FRAGMENT_CACHE_SECONDS", 300)
-    content_generation = generation(PAGE_GENERATION_KEY)
+    content_generation = page_generation()
     key = f"article-main:{content_generation}:{slug}:{progress_key(progress)}:{read_on:d}"
     cached = cache.get(key) if seconds else None
     context = {}

@@ -1,0 +1,115 @@
+"""Production-like servers for tests: collectstatic into a temporary folder, gunicorn on a free
+loopback port with DEBUG off, against this test run's own database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "s" * 20 + "-a-long-random-production-secret-for-the-test-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_env() -> dict[str, str]:
+    """The variables that point a fresh process at this test run's database."""
+    database = settings.DATABASES["default"]
+    if os.environ.get("DATABASE_URL"):
+        return {
+            "DATABASE_URL": (
+                f"postgres://{quote(database['USER'])}:{quote(database['PASSWORD'] or '')}@"
+                f"{quote(database['HOST'], safe='')}:{database['PORT'] or 5432}/{database['NAME']}"
+            )
+        }
+    return {"NLMG_DB_NAME": database["NAME"]}
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    """DEBUG off and a real secret, on this test run's database, plain HTTP on loopback."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECURE_", "DATABASE_URL", "REDIS_URL", "NLMG_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="nlmg.settings",
+        DJANGO_DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        **database_env(),
+    )
+    env.update(extra)
+    return env
+
+
+def collect_static(folder: Path) -> Path:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=production_env(STATIC_ROOT=str(folder)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder
+
+
+class Gunicorn:
+    """One gunicorn (production settings) on a free loopback port; ``stop()`` ends it."""
+
+    def __init__(self, env: dict[str, str], *, workers: int = 2, log: Path | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"), "nlmg.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                "--no-control-socket", "--log-level", "warning", "--timeout", "60",
+            ],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_text()}")
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer in 90 s: {self.log_text()}")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
