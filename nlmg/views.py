@@ -59,19 +59,47 @@ def home(request):
     )
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else exc.__class__.__name__)[:200]
+
+
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 with a short reason otherwise."""
+    """The load balancer's check: 200 when the database and the shared cache answer, 503 with
+    the reason otherwise. Also reports the task queue's backlog (ready tasks, the age of the
+    oldest, running, failed in the last hour): a backlog is a matter for the workers, not a
+    reason to take this app server out of rotation, so it never makes the answer 503."""
+    import os
+
+    from django.core.cache import cache
+
+    from .tasks import backlog
+
+    report: dict = {"status": "ok", "database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        return JsonResponse(
-            {"status": "unavailable", "database": f"unreachable: {reason[:200]}"}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
+        report["database"] = f"unreachable: {_first_line(exc)}"
+    probe = f"healthz:{os.getpid()}"
+    token = os.urandom(8).hex()
+    try:
+        cache.set(probe, token, 30)
+        if cache.get(probe) != token:
+            report["cache"] = "not keeping what it is given"
+    except Exception as exc:  # any backend's failure: Redis away, a full disk
+        report["cache"] = f"unreachable: {_first_line(exc)}"
+    if report["database"] == "ok":
+        try:
+            report["tasks"] = backlog()
+        except DatabaseError as exc:
+            report["tasks"] = f"unknown: {_first_line(exc)}"
+    if report["database"] != "ok" or report["cache"] != "ok":
+        report["status"] = "unavailable"
+        return JsonResponse(report, status=503)
+    return JsonResponse(report)
 
 
 def bad_request_page(request, message: str = ""):
