@@ -1,5 +1,11 @@
 """Shared fixtures: members of each role, logged-in clients."""
 
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test.signals import setting_changed
@@ -102,3 +108,69 @@ def collected_static(tmp_path_factory):
     from tests.servers import collect_static
 
     return collect_static(tmp_path_factory.mktemp("staticfiles"))
+
+
+# --- a real Redis -------------------------------------------------------------------------------
+
+# CI (.ci/run) sets this: there a Redis test that cannot run fails instead of being skipped.
+REDIS_REQUIRED = os.environ.get("NLMG_REQUIRE_REDIS_TESTS", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A redis-server of this test session on a free loopback port (nothing saved to disk),
+    stopped at the end. Without Debian's redis-server the tests that need it are skipped
+    (apt-get install redis-server), except in CI, where they fail."""
+    from tests.servers import free_port
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        message = "redis-server not found: apt-get install redis-server to run the Redis tests"
+        if REDIS_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+            "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes",
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+    client.close()
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The production cache for more than one app server: this session's Redis, emptied
+    before and after the test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "nlmg",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield redis_url
+    cache.clear()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -113,3 +114,37 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
+
+
+class _ShownText(HTMLParser):
+    """The text of a page outside folded spoilers (``<details class="spoiler">``, closed)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside a folded spoiler when > 0
+        self.details = []  # for each open <details>, whether it is a folded spoiler
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "details":
+            attributes = dict(attrs)
+            folded = "spoiler" in (attributes.get("class") or "").split() and (
+                "open" not in attributes
+            )
+            self.details.append(folded)
+            self.depth += folded
+
+    def handle_endtag(self, tag):
+        if tag == "details" and self.details:
+            self.depth -= self.details.pop()
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def shown_text(html: str) -> str:
+    """What a reader sees of a page without opening a spoiler: the text outside folded ones."""
+    parser = _ShownText()
+    parser.feed(html)
+    return " ".join(parser.parts)
