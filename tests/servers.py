@@ -148,3 +148,53 @@ def shown_text(html: str) -> str:
     parser = _ShownText()
     parser.feed(html)
     return " ".join(parser.parts)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A reader's HTTP client with one cookie jar for every server on 127.0.0.1 (cookies do not
+    care about ports), as a load balancer in front of several app servers gives. Redirects are
+    answers, not followed."""
+
+    def __init__(self):
+        import http.cookiejar
+
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects()
+        )
+
+    def request(self, url: str, data: dict | None = None) -> tuple[int, str, dict]:
+        from urllib.error import HTTPError
+        from urllib.parse import urlencode
+
+        body = None
+        if data is not None:
+            data = {**data, "csrfmiddlewaretoken": self.cookie("csrftoken") or ""}
+            body = urlencode(data).encode()
+        try:
+            with self.opener.open(urllib.request.Request(url, data=body), timeout=60) as answer:
+                return answer.status, answer.read().decode(), dict(answer.headers)
+        except HTTPError as error:
+            return error.code, error.read().decode(errors="replace"), dict(error.headers)
+
+    def get(self, url: str) -> tuple[int, str]:
+        status, page, _ = self.request(url)
+        return status, page
+
+    def post(self, url: str, data: dict) -> int:
+        """POST a form, taking the CSRF cookie first from the form's page if there is none."""
+        if self.cookie("csrftoken") is None:
+            self.request(url)
+        return self.request(url, data)[0]
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def log_in(self, base: str, username: str, password: str) -> int:
+        self.request(base + "/accounts/login/")
+        return self.post(base + "/accounts/login/", {"username": username, "password": password})
