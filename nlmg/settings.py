@@ -150,6 +150,19 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "NLMG_TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
 )
 
+# Read replicas (nlmg/replicas.py): reading requests of readers who have not just written read
+# from one of these; everything else stays on the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = {
+        **database_config(_url, EMBEDDED_PGDATA),
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["nlmg.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "nlmg.replicas.ReplicaMiddleware")
+NLMG_REPLICA_PIN_SECONDS = int(os.environ.get("NLMG_REPLICA_PIN_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["nlmg.accounts.backends.CachedPermissionsBackend"]

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
+from django.db import connection, connections
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -91,6 +91,17 @@ def healthz(request):
             report["cache"] = "not keeping what it is given"
     except Exception as exc:  # any backend's failure: Redis away, a full disk
         report["cache"] = f"unreachable: {_first_line(exc)}"
+    replicas = {}
+    for number in range(1, len(getattr(settings, "DATABASE_REPLICA_URLS", [])) + 1):
+        alias = f"replica{number}"
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            replicas[alias] = "ok"
+        except DatabaseError as exc:
+            replicas[alias] = f"unreachable: {_first_line(exc)}"
+    if replicas:  # reported, never a 503: the router could be pointed at the primary instead
+        report["replicas"] = replicas
     if report["database"] == "ok":
         try:
             report["tasks"] = backlog()

@@ -22,6 +22,11 @@ settings.CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 }
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A stand-in read replica for tests/test_replicas.py: a second connection to the test database
+# (TEST MIRROR). No query goes there unless a test installs the replica router.
+settings.DATABASES.setdefault(
+    "replica1", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+)
 # Tasks run at once, in the request that queues them, where a test is about something else;
 # the queue itself (PostgreSQL, a worker, retries) is tested with the `task_queue` fixture.
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
