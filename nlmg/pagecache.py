@@ -39,7 +39,7 @@ from .cache import generation, new_generation
 PAGE_GENERATION_KEY = "pages:generation"
 UNCACHED_PREFIXES = (
     "/admin/", "/moderation/", "/markdownx/", "/healthz", "/bench/", "/accounts/",
-    "/notifications/", "/progress/",
+    "/notifications/", "/progress/", "/media/",
 )  # fmt: skip
 READING_METHODS = ("GET", "HEAD")
 

@@ -216,8 +216,39 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+
+def media_storage(environ) -> dict:
+    """STORAGES["default"]: S3-compatible object storage (django-storages) when
+    AWS_STORAGE_BUCKET_NAME is set, else files under MEDIA_ROOT, served by the site."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "file_overwrite": False,
+        # Public images: plain addresses, no signed query strings that expire in pages kept
+        # in the cache; upload names are never reused, so they may be cached for ever.
+        "querystring_auth": False,
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    for variable, option in (
+        ("AWS_S3_ENDPOINT_URL", "endpoint_url"),  # MinIO, Ceph, R2, B2...: their address
+        ("AWS_S3_REGION_NAME", "region_name"),
+        ("AWS_S3_CUSTOM_DOMAIN", "custom_domain"),  # a CDN in front of the bucket
+        ("AWS_ACCESS_KEY_ID", "access_key"),
+        ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+        ("AWS_LOCATION", "location"),  # a folder inside the bucket
+    ):
+        if value := environ.get(variable, "").strip():
+            options[option] = value
+    if environ.get("AWS_DEFAULT_ACL", "").strip():
+        options["default_acl"] = environ["AWS_DEFAULT_ACL"].strip()
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

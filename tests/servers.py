@@ -168,7 +168,7 @@ class Browser:
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects()
         )
 
-    def request(self, url: str, data: dict | None = None) -> tuple[int, str, dict]:
+    def request(self, url: str, data: dict | None = None) -> tuple[int, bytes | str, dict]:
         from urllib.error import HTTPError
         from urllib.parse import urlencode
 
@@ -191,6 +191,28 @@ class Browser:
         if self.cookie("csrftoken") is None:
             self.request(url)
         return self.request(url, data)[0]
+
+    def upload(self, url: str, field: str, filename: str, content: bytes) -> tuple[int, str]:
+        """POST one file as multipart/form-data, with the CSRF token in its header."""
+        from urllib.error import HTTPError
+
+        boundary = "nlmg-test-boundary-7d41"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(url, data=body, method="POST")
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        request.add_header("X-CSRFToken", self.cookie("csrftoken") or "")
+        try:
+            with self.opener.open(request, timeout=60) as answer:
+                return answer.status, answer.read().decode()
+        except HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
 
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.cookies if c.name == name), None)

@@ -203,3 +203,31 @@ def test_a_notification_made_by_the_worker_reaches_a_reader_on_the_other(cluster
         time.sleep(0.3)
 
     assert "kathy replied in a thread you follow" in " ".join(shown_text(page).split())
+
+
+def test_an_upload_on_one_is_served_by_the_other_in_production_mode(cluster):
+    import io
+    import json
+    import urllib.request
+
+    from PIL import Image
+
+    server_member("kathy")
+    member = Browser()
+    member.log_in(cluster["a"], "kathy", PASSWORD)
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(picture, format="PNG")
+
+    status, body = member.upload(
+        cluster["a"] + "/markdownx/upload/", "image", "tape.png", picture.getvalue()
+    )
+
+    assert status == 200, body
+    address = json.loads(body)["image_code"][len("![](") : -1]
+    assert address.startswith("/media/uploads/")
+    with urllib.request.urlopen(cluster["b"] + address, timeout=30) as answer:
+        assert answer.status == 200
+        assert answer.headers["Content-Type"] == "image/png"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Content-Disposition"].startswith("inline; filename=")
+        assert Image.open(io.BytesIO(answer.read())).size == (40, 30)
