@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +42,20 @@ settings.NLMG_READER_CACHE_SECONDS = 0
 from tests.factories import make_user  # noqa: E402
 
 PASSWORD = "a-long-test-passphrase-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_test_runs_cache_folder():
+    """Processes started by tests on this run's database (production settings, no REDIS_URL)
+    keep their file cache in var/cache/<test database>: removed when the run ends."""
+    yield
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        shutil.rmtree(Path(settings.BASE_DIR) / "var" / "cache" / name, ignore_errors=True)
+    # tests/test_settings.py's processes on other databases keep theirs here
+    shutil.rmtree(
+        Path(tempfile.gettempdir()) / f"nlmg-test-cache-{os.getpid()}", ignore_errors=True
+    )
 
 
 @pytest.fixture(autouse=True)
