@@ -63,6 +63,15 @@ def test_a_data_folder_that_is_a_file_says_so(tmp_path):
     assert start_error(blocker).startswith(f"{blocker} is a file, not a folder")
 
 
+def test_a_read_only_file_system_says_so(tmp_path):
+    error = OSError(errno.EROFS, "Read-only file system", str(tmp_path / "pgdata"))
+
+    message = _explain(error, tmp_path / "pgdata")
+
+    assert "read-only file system" in message
+    assert "full" not in message
+
+
 def test_no_space_left_is_a_full_disk(tmp_path):
     error = OSError(errno.ENOSPC, "No space left on device")
 
