@@ -55,13 +55,13 @@ WITH_WORKER = trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null'
 worker: migrate
 	$(PY) manage.py run_worker
 
-## make status: is the embedded database running, and where
+## make status: is the embedded database running, and where (needs no .venv, starts nothing)
 status:
-	@$(PY) -m nlmg.embedded_db status
+	@$(PYTHON) -m nlmg.embedded_db status
 
 ## make stop: stop the embedded database (make run and make test start it again by themselves)
 stop:
-	@$(PY) -m nlmg.embedded_db stop
+	@$(PYTHON) -m nlmg.embedded_db stop
 
 ## make test: lint, format check, migration check and the whole test suite on real PostgreSQL
 test: $(DEV_STAMP)

@@ -119,12 +119,13 @@ def _restore_migrated_rows(django_db_setup, django_db_blocker):
             connection.close()
 
 
-def test_a_stopped_database_gives_the_friendly_503_in_a_fresh_process():
+def test_a_stopped_database_gives_the_friendly_503_in_a_fresh_process(tmp_path):
     """A server pointed at a database that does not answer: every page is the 503 page."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update(
         DJANGO_SETTINGS_MODULE="nlmg.settings",
         DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere",
+        NLMG_CACHE_DIR=str(tmp_path / "cache"),  # not var/cache/nowhere
     )
     code = (
         "import django; django.setup();"
