@@ -10,7 +10,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # The browser tests (tests/browser) drive Debian's chromium, launched by this path.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test serve admin migrate canon lint format check clean-venv bench browser-deps screenshots backup restore soak
+.PHONY: run test serve admin migrate canon lint format check clean-venv bench browser-deps screenshots backup restore soak \
+	stop status worker
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +32,36 @@ canon: migrate
 	$(PY) manage.py load_canon
 	$(PY) manage.py load_starter_threads
 
-## make run: set up everything and serve the development site on http://127.0.0.1:8000
+## make run: set up everything and serve the development site on http://127.0.0.1:8000,
+## with a task worker beside it (notifications, email); Ctrl-C stops both.
 run: canon
+	@$(PY) -m nlmg.ops check-port $(HOST) $(PORT)
+	@$(PY) -m nlmg.embedded_db status
 	@echo
-	@echo "  nlmg is starting on http://$(HOST):$(PORT)/"
+	@echo "  nlmg is starting on http://$(HOST):$(PORT)/ (another port: make run PORT=8001)"
+	@echo "  A task worker runs beside it (notifications, email); Ctrl-C stops both."
 	@echo "  First admin account: run 'make admin' in another terminal (then log in at /admin/)."
+	@echo "  The database keeps running afterwards: 'make stop' stops it, 'make status' tells."
 	@echo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Runs the command after it with a task worker beside it, in a process group of its own (the
+# worker's autoreloader has a child), stopped with the command however that ends.
+WITH_WORKER = trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	setsid $(PY) manage.py run_worker & worker=$$!;
+
+## make worker: run a task worker in the foreground (what production runs beside gunicorn)
+worker: migrate
+	$(PY) manage.py run_worker
+
+## make status: is the embedded database running, and where (needs no .venv, starts nothing)
+status:
+	@$(PYTHON) -m nlmg.embedded_db status
+
+## make stop: stop the embedded database (make run and make test start it again by themselves)
+stop:
+	@$(PYTHON) -m nlmg.embedded_db stop
 
 ## make test: lint, format check, migration check and the whole test suite on real PostgreSQL
 test: $(DEV_STAMP)
@@ -59,21 +83,38 @@ browser-deps:
 		echo "npm not found: the accessibility checks will be skipped (apt-get install npm to run them)"; \
 	fi
 
-## make serve: the production-style server (gunicorn + whitenoise, DEBUG off) on loopback
+## make serve: the production-style server (gunicorn + whitenoise, DEBUG off) on loopback,
+## with a task worker beside it
+PRODUCTION_ENV = DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 serve: canon
+	@$(PY) -m nlmg.ops check-port $(HOST) $(PORT)
 	@mkdir -p var
 	@test -s var/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-	DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 $(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "  nlmg (production mode) on http://$(HOST):$(PORT)/"
-	DJANGO_DEBUG=0 SECRET_KEY="$$(cat var/secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
-	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	$(PRODUCTION_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) -m nlmg.embedded_db status
+	@echo "  nlmg (production mode) on http://$(HOST):$(PORT)/ (another port: make serve PORT=8001)"
+	@export $(PRODUCTION_ENV); $(WITH_WORKER) \
 	$(VENV)/bin/gunicorn nlmg.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --max-requests 5000 --max-requests-jitter 500
+		--no-control-socket --access-logfile - --max-requests 5000 --max-requests-jitter 500
 
-## make admin: create the first administrator account
+## make admin: create the first administrator account: asks in a terminal; without one (or
+## when they are set) reads DJANGO_SUPERUSER_USERNAME, DJANGO_SUPERUSER_EMAIL, DJANGO_SUPERUSER_PASSWORD
 admin: migrate
-	$(PY) manage.py createsuperuser
+	@if [ -n "$$DJANGO_SUPERUSER_USERNAME$$DJANGO_SUPERUSER_PASSWORD" ] || [ ! -t 0 ]; then \
+		if [ -z "$$DJANGO_SUPERUSER_USERNAME" ] || [ -z "$$DJANGO_SUPERUSER_EMAIL" ] || \
+		   [ -z "$$DJANGO_SUPERUSER_PASSWORD" ]; then \
+			echo "make admin: no terminal to ask in, so set all three of DJANGO_SUPERUSER_USERNAME," \
+				"DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD and run it again, e.g." >&2; \
+			echo "  DJANGO_SUPERUSER_USERNAME=emily DJANGO_SUPERUSER_EMAIL=emily@example.org" \
+				"DJANGO_SUPERUSER_PASSWORD='a long passphrase' make admin" >&2; \
+			exit 2; \
+		fi; \
+		$(PY) manage.py createsuperuser --noinput && \
+		echo "make admin: created the administrator '$$DJANGO_SUPERUSER_USERNAME'; log in at /admin/"; \
+	else \
+		$(PY) manage.py createsuperuser; \
+	fi
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -75,8 +75,9 @@ def bench_fixtures() -> dict:
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
 
-    from discussions.models import Board, Notification, Post, Thread
+    from discussions.models import Board, Follow, Notification, Post, Thread
     from nlmg.spoilers.scope import Catalogue
     from wiki.models import Article, Revision
 
@@ -116,6 +117,16 @@ def bench_fixtures() -> dict:
             thread=reply_thread,
             post=Post.objects.filter(thread=reply_thread).last(),
         )
+    # A thread that every generated member follows: a reply's notifications are queued, so
+    # posting there costs what posting anywhere does (notification fan-out is the worker's).
+    followed = Thread.objects.filter(reply_count__lt=100).order_by("pk")[1]
+    Follow.objects.bulk_create(
+        (Follow(thread=followed, user_id=pk) for pk in User.objects.values_list("pk", flat=True)),
+        ignore_conflicts=True,
+        batch_size=5_000,
+    )
+    # No worker runs during the bench: the notification tasks of earlier runs are dropped.
+    DBTaskResult.objects.all().delete()
     board = Board.objects.order_by("-thread_count").first()
     return {
         "member_id": member.pk,
@@ -128,6 +139,8 @@ def bench_fixtures() -> dict:
         "board": board.get_absolute_url(),
         "threads": {size: t.get_absolute_url() if t else None for size, t in threads.items()},
         "reply_url": f"/discussions/t/{reply_thread.pk}/reply/",
+        "followed_reply_url": f"/discussions/t/{followed.pk}/reply/",
+        "followers": Follow.objects.filter(thread=followed).count(),
         "catalogue_works": list(Catalogue.current().works),
     }
 
@@ -195,6 +208,13 @@ def pages(fx: dict) -> list[dict]:
         }
     )
     rows.append({**rows[-1], "name": "posting a reply (member, 16 at once)", "connections": 16})
+    rows.append(
+        {
+            **rows[-2],
+            "name": f"posting a reply to a thread with {fx['followers']:,} followers (member)",
+            "path": fx["followed_reply_url"],
+        }
+    )
     return rows
 
 
@@ -244,6 +264,8 @@ def start_gunicorn() -> subprocess.Popen:
             str(WORKERS),
             "--log-level",
             "warning",
+            # No shared control socket (~/.gunicorn/gunicorn.ctl): a make serve may be running.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=ENV,

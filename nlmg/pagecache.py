@@ -14,6 +14,10 @@ so nothing is served from before a write):
 
 Readers with something personal on the page (a message after an action, a moderator's
 warning, a suspension) are served uncached.
+
+Keys also carry the rendering flavour (``page_generation``): pages rendered in development
+(DEBUG, unhashed static addresses) and in production (hashed addresses from the manifest of one
+collectstatic) never answer for each other, though both share one cache and one generation.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from .spoilers.progress import progress_key, reader_progress
 PAGE_GENERATION_KEY = "pages:generation"
 UNCACHED_PREFIXES = (
     "/admin/", "/moderation/", "/markdownx/", "/healthz", "/bench/", "/accounts/",
-    "/notifications/", "/progress/",
+    "/notifications/", "/progress/", "/media/",
 )  # fmt: skip
 READING_METHODS = ("GET", "HEAD")
 
@@ -50,6 +54,25 @@ CSRF_PLACEHOLDER = "\x00csrf\x00"
 ACCOUNT_PLACEHOLDER = "\x00account\x00"
 ACCOUNT_START, ACCOUNT_END = "<!--account-menu-->", "<!--/account-menu-->"
 CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def rendering_flavour() -> str:
+    """What, besides content, changes the HTML of a page: DEBUG, the static files storage and
+    the hash of its manifest (a new collectstatic is a new flavour)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    manifest = getattr(staticfiles_storage, "manifest_hash", "")
+    parts = (
+        f"{settings.DEBUG:d}:{settings.STORAGES['staticfiles']['BACKEND']}:"
+        f"{settings.STATIC_URL}:{manifest}"
+    )
+    return hashlib.blake2s(parts.encode(), digest_size=4).hexdigest()
+
+
+def page_generation() -> str:
+    """The part of every page and fragment key that makes them stale: the content generation
+    (shared by every process, started anew by any content write) and the rendering flavour."""
+    return f"{rendering_flavour()}.{generation(PAGE_GENERATION_KEY)}"
 
 
 def bump_page_generation(**kwargs) -> None:
@@ -133,7 +156,7 @@ class PageCacheMiddleware:
     def _public(self, request):
         if not self.public_seconds:
             return self._headers(self.get_response(request), public=False)
-        key = f"page:{generation(PAGE_GENERATION_KEY)}:{_address(request)}"
+        key = f"page:{page_generation()}:{_address(request)}"
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit
@@ -161,8 +184,7 @@ class PageCacheMiddleware:
                 return None
         progress = progress_key(reader_progress(request))
         return (
-            f"reader-page:{generation(PAGE_GENERATION_KEY)}:{audience_key(user)}:"
-            f"{progress}:{_address(request)}"
+            f"reader-page:{page_generation()}:{audience_key(user)}:{progress}:{_address(request)}"
         )
 
     def _reader(self, request):

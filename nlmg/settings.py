@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "django.forms",
     "taggit",
     "markdownx",
+    "django_tasks",
+    "django_tasks_db",
+    "nlmg",
     "nlmg.accounts",
     "nlmg.spoilers",
     "nlmg.moderation",
@@ -150,6 +153,19 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
     "NLMG_TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
 )
 
+# Read replicas (nlmg/replicas.py): reading requests of readers who have not just written read
+# from one of these; everything else stays on the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = {
+        **database_config(_url, EMBEDDED_PGDATA),
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["nlmg.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "nlmg.replicas.ReplicaMiddleware")
+NLMG_REPLICA_PIN_SECONDS = int(os.environ.get("NLMG_REPLICA_PIN_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["nlmg.accounts.backends.CachedPermissionsBackend"]
@@ -200,11 +216,42 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+
+def media_storage(environ) -> dict:
+    """STORAGES["default"]: S3-compatible object storage (django-storages) when
+    AWS_STORAGE_BUCKET_NAME is set, else files under MEDIA_ROOT, served by the site."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "file_overwrite": False,
+        # Public images: plain addresses, no signed query strings that expire in pages kept
+        # in the cache; upload names are never reused, so they may be cached for ever.
+        "querystring_auth": False,
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+    for variable, option in (
+        ("AWS_S3_ENDPOINT_URL", "endpoint_url"),  # MinIO, Ceph, R2, B2...: their address
+        ("AWS_S3_REGION_NAME", "region_name"),
+        ("AWS_S3_CUSTOM_DOMAIN", "custom_domain"),  # a CDN in front of the bucket
+        ("AWS_ACCESS_KEY_ID", "access_key"),
+        ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+        ("AWS_LOCATION", "location"),  # a folder inside the bucket
+    ):
+        if value := environ.get(variable, "").strip():
+            options[option] = value
+    if environ.get("AWS_DEFAULT_ACL", "").strip():
+        options["default_acl"] = environ["AWS_DEFAULT_ACL"].strip()
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -213,16 +260,27 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 0 if DEBUG else 60 * 60 * 24 * 365
+# Hashed files (css/site.3f2a….css) are cached for ever ("immutable", whitenoise's own test of
+# the name against the manifest); any other file a short while only.
+WHITENOISE_MAX_AGE = 0 if DEBUG else int(os.environ.get("NLMG_STATIC_MAX_AGE", "60"))
 
-# Email: console in development; EMAIL_URL (smtp://user:password@host:587?tls=1) in production.
+# Work off the request (nlmg/tasks.py): a task queue in PostgreSQL, run by `manage.py run_worker`
+# (make run starts one). A failed task is tried again later, up to NLMG_TASK_ATTEMPTS times.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+NLMG_TASK_ATTEMPTS = int(os.environ.get("NLMG_TASK_ATTEMPTS", "8"))
+NLMG_TASK_RETRY_SECONDS = float(os.environ.get("NLMG_TASK_RETRY_SECONDS", "10"))
+NLMG_TASK_STALLED_SECONDS = int(os.environ.get("NLMG_TASK_STALLED_SECONDS", "600"))
+
+# Email: queued (nlmg/mail.py), then delivered by a worker through NLMG_EMAIL_DELIVERY_BACKEND:
+# the console in development; EMAIL_URL (smtp://user:password@host:587?tls=1) in production.
+EMAIL_BACKEND = "nlmg.mail.QueuedEmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nlmg <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
 if EMAIL_URL:
     _email = urlparse(EMAIL_URL)
     _email_options = parse_qs(_email.query)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    NLMG_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _email.hostname or "localhost"
     EMAIL_PORT = _email.port or 25
     EMAIL_HOST_USER = unquote(_email.username or "")
@@ -231,7 +289,7 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _email.scheme == "smtps" or _email_options.get("ssl", ["0"])[0] in TRUE_WORDS
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    NLMG_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Security: strict by default in production; SECURE_SSL_REDIRECT and SECURE_COOKIES may be
 # turned off for `make serve` on plain-HTTP loopback.

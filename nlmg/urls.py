@@ -41,7 +41,10 @@ if settings.NLMG_BENCH_VIEWS:
 
     urlpatterns.append(path("bench/ceiling/", bench_views.ceiling, name="bench-ceiling"))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    # Uploads on the file system are served by the site in every mode (nlmg/media.py).
+    from . import media
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve_upload, name="media")
+    )

@@ -4,7 +4,7 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
+from django.db import connection, connections
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -62,19 +62,58 @@ def home(request):
     )
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else exc.__class__.__name__)[:200]
+
+
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 with a short reason otherwise."""
+    """The load balancer's check: 200 when the database and the shared cache answer, 503 with
+    the reason otherwise. Also reports the task queue's backlog (ready tasks, the age of the
+    oldest, running, failed in the last hour): a backlog is a matter for the workers, not a
+    reason to take this app server out of rotation, so it never makes the answer 503."""
+    import os
+
+    from django.core.cache import cache
+
+    from .tasks import backlog
+
+    report: dict = {"status": "ok", "database": "ok", "cache": "ok"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        return JsonResponse(
-            {"status": "unavailable", "database": f"unreachable: {reason[:200]}"}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
+        report["database"] = f"unreachable: {_first_line(exc)}"
+    probe = f"healthz:{os.getpid()}"
+    token = os.urandom(8).hex()
+    try:
+        cache.set(probe, token, 30)
+        if cache.get(probe) != token:
+            report["cache"] = "not keeping what it is given"
+    except Exception as exc:  # any backend's failure: Redis away, a full disk
+        report["cache"] = f"unreachable: {_first_line(exc)}"
+    replicas = {}
+    for number in range(1, len(getattr(settings, "DATABASE_REPLICA_URLS", [])) + 1):
+        alias = f"replica{number}"
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+            replicas[alias] = "ok"
+        except DatabaseError as exc:
+            replicas[alias] = f"unreachable: {_first_line(exc)}"
+    if replicas:  # reported, never a 503: the router could be pointed at the primary instead
+        report["replicas"] = replicas
+    if report["database"] == "ok":
+        try:
+            report["tasks"] = backlog()
+        except DatabaseError as exc:
+            report["tasks"] = f"unknown: {_first_line(exc)}"
+    if report["database"] != "ok" or report["cache"] != "ok":
+        report["status"] = "unavailable"
+        return JsonResponse(report, status=503)
+    return JsonResponse(report)
 
 
 def server_error(request, template_name="500.html"):

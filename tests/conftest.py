@@ -1,7 +1,15 @@
 """Shared fixtures: members of each role, logged-in clients."""
 
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
 import pytest
 from django.conf import settings
+from django.test.signals import setting_changed
 
 # Tests render templates without running collectstatic first; the manifest storage used in
 # production is exercised by tests/test_settings.py in a subprocess.
@@ -15,6 +23,16 @@ settings.CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 }
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A stand-in read replica for tests/test_replicas.py: a second connection to the test database
+# (TEST MIRROR). No query goes there unless a test installs the replica router.
+settings.DATABASES.setdefault(
+    "replica1", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+)
+# Tasks run at once, in the request that queues them, where a test is about something else;
+# the queue itself (PostgreSQL, a worker, retries) is tested with the `task_queue` fixture.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+settings.TASKS = IMMEDIATE_TASKS
+setting_changed.send(sender=None, setting="TASKS", value=IMMEDIATE_TASKS, enter=True)
 # Whole-page caching is tested on its own (tests/test_page_cache.py);
 # elsewhere it would hide the template context that tests inspect.
 settings.NLMG_ANONYMOUS_CACHE_SECONDS = 0
@@ -24,6 +42,20 @@ settings.NLMG_READER_CACHE_SECONDS = 0
 from tests.factories import make_user  # noqa: E402
 
 PASSWORD = "a-long-test-passphrase-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_test_runs_cache_folder():
+    """Processes started by tests on this run's database (production settings, no REDIS_URL)
+    keep their file cache in var/cache/<test database>: removed when the run ends."""
+    yield
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if name:
+        shutil.rmtree(Path(settings.BASE_DIR) / "var" / "cache" / name, ignore_errors=True)
+    # tests/test_settings.py's processes on other databases keep theirs here
+    shutil.rmtree(
+        Path(tempfile.gettempdir()) / f"nlmg-test-cache-{os.getpid()}", ignore_errors=True
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +137,105 @@ def shared_canon(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def task_queue(settings):
+    """The production queue: tasks are rows in the test database, run by ``run_tasks()``."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.NLMG_TASK_RETRY_SECONDS = 0
+    return run_tasks
+
+
+def run_tasks() -> int:
+    """Run the queue's worker loop (django-tasks-db's db_worker) in this process until no
+    task is ready; returns how many tasks it ran. Between tasks the real worker drops database
+    connections past their age; here the test's transaction holds the connection, so that
+    housekeeping (only) is left out."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    worker = db_worker.Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id="pytest", excluded_queue_names=[],
+    )  # fmt: skip
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        worker.run()
+    return worker._run_tasks
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic of the production settings (hashed names, a manifest), once a session."""
+    from tests.servers import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("staticfiles"))
+
+
+# --- a real Redis -------------------------------------------------------------------------------
+
+# CI (.ci/run) sets this: there a Redis test that cannot run fails instead of being skipped.
+REDIS_REQUIRED = os.environ.get("NLMG_REQUIRE_REDIS_TESTS", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A redis-server of this test session on a free loopback port (nothing saved to disk),
+    stopped at the end. Without Debian's redis-server the tests that need it are skipped
+    (apt-get install redis-server), except in CI, where they fail."""
+    from tests.servers import free_port
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        message = "redis-server not found: apt-get install redis-server to run the Redis tests"
+        if REDIS_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+            "--appendonly", "no", "--dir", str(folder), "--protected-mode", "yes",
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+    client.close()
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The production cache for more than one app server: this session's Redis, emptied
+    before and after the test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "nlmg",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield redis_url
+    cache.clear()

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
     }
+    # The file cache of a process on another database would be var/cache/<its name>.
+    full_env["NLMG_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"nlmg-test-cache-{os.getpid()}")
     full_env.update(env)
     full_env["DJANGO_SETTINGS_MODULE"] = "nlmg.settings"
     return subprocess.run(

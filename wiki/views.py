@@ -15,9 +15,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from taggit.models import Tag
 
-from nlmg.cache import generation
 from nlmg.moderation.guards import GuardRefusal, check_can_write
-from nlmg.pagecache import PAGE_GENERATION_KEY, same_for_audience
+from nlmg.pagecache import page_generation, same_for_audience
 from nlmg.paging import requested_page
 from nlmg.spoilers.markup import plain_text
 from nlmg.spoilers.markup.gating import Heading, visible_headings
@@ -187,7 +186,7 @@ def article_detail(request, slug):
     read_on = request.GET.get("read") == "1"
     reveal = Reveal.from_query(request.GET)
     seconds = getattr(settings, "NLMG_FRAGMENT_CACHE_SECONDS", 300)
-    content_generation = generation(PAGE_GENERATION_KEY)
+    content_generation = page_generation()
     key = (
         f"article-main:{content_generation}:{slug}:{progress_key(progress)}:{read_on:d}:"
         f"{reveal.key}"

@@ -12,9 +12,11 @@ REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 
 
 @pytest.fixture
-def one_of_each(act, flag, client, client_for, moderator_client, member, other_member, article):
+def one_of_each(
+    act, flag, client, client_for, moderator_client, member, other_member, article, task_queue
+):
     """At least one row of every model the project registers in the admin, made as the site
-    makes them."""
+    makes them (tasks through the queue, so its results exist too)."""
     thread = make_board_thread(author=member, title="Admin smoke thread")
     thread.tags.set(["hailsham"])
     reply = make_thread_reply(thread, author=other_member, body="A reply.\n")
@@ -26,6 +28,7 @@ def one_of_each(act, flag, client, client_for, moderator_client, member, other_m
     act(moderator_client, reply, "suspend", reason="Rude again.", days=2)
     client.post("/accounts/login/", {"username": "kathy", "password": "wrong"})
     edit_article(article, title="Hailsham House", body="See [[Norfolk]].\n")
+    task_queue()
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)

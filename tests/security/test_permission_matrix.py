@@ -243,7 +243,7 @@ READ_ONLY = {
     "wiki:article-history", "wiki:article-diff", "wiki:article-links", "wiki:article-feed",
     "wiki:revision", "discussions:index", "discussions:thread", "discussions:subtree",
     "discussions:post", "discussions:post-history", "discussions:board", "moderation:queue",
-    "moderation:log", "bench-ceiling", "spoilers:spoiler",
+    "moderation:log", "bench-ceiling", "spoilers:spoiler", "media",
 }  # fmt: skip
 
 
