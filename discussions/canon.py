@@ -13,6 +13,12 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from nlmg.spoilers.markup import extract_segments, render
+from nlmg.spoilers.markup.gating import Segment
+from nlmg.spoilers.scope import Catalogue, ScopeError
+from wiki.canon import CanonError, front_matter_lines, lint_problems, read_glossary
+from wiki.models import Article
+
 from .models import Board, Thread
 from .services import start_thread
 
@@ -31,8 +37,6 @@ class StarterThread:
 
 
 def read_starter_threads(directory: Path = CANON_DIR) -> list[StarterThread]:
-    from wiki.canon import CanonError, front_matter_lines
-
     threads = []
     for path in sorted(directory.glob("*.md")):
         raw = path.read_text(encoding="utf-8")
@@ -58,10 +62,6 @@ def lint_starter_threads(
     """Every glossary term a starter thread uses where a reader could read it too early: in
     its title (read by everyone) and tags, and in its body outside the thread's scope and any
     spoiler that covers the term. ``terms`` defaults to the canon's glossary file."""
-    from nlmg.spoilers.markup import extract_segments, render
-    from nlmg.spoilers.markup.gating import Segment
-    from nlmg.spoilers.scope import Catalogue, ScopeError
-    from wiki.canon import lint_problems, read_glossary
 
     catalogue = catalogue or Catalogue.current()
     if terms is None:
@@ -106,8 +106,6 @@ def site_account():
 def load_starter_threads(directory: Path = CANON_DIR) -> list[Thread]:
     """Create the starter threads not there yet. Raises CanonError, writing nothing, when the
     glossary would warn about any of them."""
-    from wiki.canon import CanonError
-    from wiki.models import Article
 
     problems = lint_starter_threads(directory)
     if problems:

@@ -2,6 +2,7 @@ from django import forms
 from markdownx.fields import MarkdownxFormField
 
 from nlmg.spoilers.forms import ScopeField
+from wiki.models import Article
 
 from .models import Board
 
@@ -59,8 +60,6 @@ class ThreadForm(forms.Form):
         return tags
 
     def clean_articles(self):
-        from wiki.models import Article
-
         titles = [t.strip() for t in self.cleaned_data["articles"].split(",") if t.strip()][:10]
         found = Article.objects.lookup_titles(titles)
         missing = [t for t in titles if t not in found]

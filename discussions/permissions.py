@@ -1,7 +1,6 @@
 """Who may do what in the discussions: one function per action."""
 
-from nlmg.accounts.permissions import can_contribute
-from nlmg.moderation.permissions import can_moderate
+from nlmg.moderation.permissions import can_contribute, can_moderate
 
 __all__ = ["can_moderate"]
 

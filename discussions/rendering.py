@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .models import Notification
+
 PK = 987654321  # a placeholder id, replaced in URL patterns computed once per page
 
 
@@ -75,8 +77,6 @@ def ago(moment, now, zone=None) -> str:
 
 def notification_items(rows) -> SafeString:
     """A page of the inbox (``NotificationQuerySet.inbox_page`` rows) as list items."""
-    from .models import Notification
-
     labels = dict(Notification.Kind.choices)
     post_url = reverse("discussions:post", kwargs={"pk": PK})
     zone, now = timezone.get_current_timezone(), timezone.now()

@@ -21,6 +21,7 @@ from nlmg.spoilers.publishing import (
 
 from . import permissions
 from .models import Board, Follow, Like, Post, PostEdit, Thread, path_segment
+from .tasks import deliver_notifications
 
 logger = logging.getLogger(__name__)
 MAX_POST_CHARS = 50_000
@@ -177,7 +178,6 @@ def _notify(post: Post, parent: Post | None) -> None:
 
     Runs in a savepoint: a failure here is logged and never fails the reply itself.
     """
-    from .tasks import deliver_notifications
 
     parent_author_id = parent.author_id if parent is not None else None
     try:

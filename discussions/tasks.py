@@ -11,6 +11,7 @@ from django.db import transaction
 
 from nlmg.tasks import retried_task
 
+from .context_processors import forget_unread
 from .models import Follow, Notification, Post
 
 BATCH = 2_000
@@ -57,7 +58,6 @@ def deliver_notifications(post_id: int, parent_author_id: int | None = None) -> 
         )
         if getattr(settings, "NLMG_EMAIL_NOTIFICATIONS", False) and recipients:
             email_notifications.enqueue(post.pk, list(recipients))
-    from .context_processors import forget_unread
 
     forget_unread(list(recipients))
     return len(recipients)

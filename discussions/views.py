@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from nlmg.moderation.forms import ObjectActionForm
 from nlmg.moderation.guards import (
     GuardRefusal,
     check_can_write,
@@ -270,8 +271,18 @@ def _render_thread(request, thread, posts, *, sort="oldest", number=1, pages=1, 
             "show_all_href": reveal.href_all(),
             "tags": list(thread.tags.all()),
             "form": PostForm(),
+            "moderation": _thread_tools(thread) if can_moderate else None,
         },
     )
+
+
+def _thread_tools(thread) -> dict:
+    """What the thread page's moderator tools offer: the boards to move to, the scope form."""
+    return {
+        "boards": list(Board.objects.exclude(pk=thread.board_id).only("slug", "name")),
+        # Ids of their own: the reply form on the same page has a scope field too.
+        "scope_form": ObjectActionForm(initial={"scope": thread.scope}, auto_id="tools-%s"),
+    }
 
 
 def post_permalink(request, pk):

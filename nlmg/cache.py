@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 
+from django.core.cache import cache
 from django.core.cache.backends.filebased import FileBasedCache
 
 
@@ -35,7 +36,6 @@ def generation(key: str) -> str:
 
     A missing counter (never set, or culled) starts a new generation rather than falling back
     to a default that entries cached long ago may still carry."""
-    from django.core.cache import cache
 
     value = cache.get(key)
     if value is None:
@@ -46,7 +46,6 @@ def generation(key: str) -> str:
 def new_generation(key: str) -> str:
     """Start a new generation. A random token, not an increment: increments are not atomic on
     every backend, and two writers must never end on the same value."""
-    from django.core.cache import cache
 
     value = os.urandom(6).hex()
     cache.set(key, value, None)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
-from nlmg.accounts.permissions import can_contribute
+from nlmg.moderation.models import UploadRecord
+from nlmg.moderation.permissions import can_contribute
 from nlmg.spoilers.markup import markdownify_preview
 from nlmg.spoilers.markup.wrap import wrap_in_spoiler
 from nlmg.spoilers.scope import Catalogue, ScopeError
@@ -75,8 +76,6 @@ def _refuse(message: str, status: int = 400) -> JsonResponse:
 @require_POST
 def upload(request):
     """Accept PNG, JPEG, WebP or GIF (by content, not name); re-encode to drop metadata."""
-    from nlmg.moderation.models import UploadRecord
-
     if not can_contribute(request.user):
         return _refuse("Your account cannot upload images at the moment.", 403)
     hourly = getattr(settings, "NLMG_UPLOADS_PER_HOUR", 20)

@@ -5,14 +5,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import (
-    DatabaseError,
     DataError,
-    InterfaceError,
-    OperationalError,
-    close_old_connections,
 )
-from django.http import HttpResponse
-from django.template.loader import render_to_string
+
+from .errors import bad_request_page, database_failure_page
 
 
 def content_security_policy() -> str:
@@ -59,7 +55,7 @@ class DatabaseUnavailableMiddleware:
     """A lost database gives a friendly 503 page (and a Retry-After), not a 500; the next
     request reconnects by itself once the database is back. This covers what a view raises;
     what the middleware around it raises (reading the session, the member) reaches the same
-    page through ``nlmg.views.server_error``."""
+    page through ``nlmg.errors.server_error``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,73 +65,6 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         return database_failure_page(request, exception)
-
-
-def database_failure(exception: BaseException | None) -> str | None:
-    """ "busy" when PostgreSQL aborted the transaction in favour of another one (a deadlock or
-    serialization failure still there after the retries), "unavailable" when the database
-    cannot be reached, None for any other error. An error raised while handling one of these
-    (Django's "session interrupted" when the session cannot be saved) counts as it."""
-    from .retry import is_retryable
-
-    seen = set()
-    while exception is not None and id(exception) not in seen:
-        seen.add(id(exception))
-        if isinstance(exception, OperationalError) and is_retryable(exception):
-            return "busy"
-        if isinstance(exception, OperationalError | InterfaceError) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            return "unavailable"
-        exception = exception.__cause__ or exception.__context__
-    return None
-
-
-# Posted fields never handed back on the 503 page: secrets, and the form's own machinery.
-UNECHOED_FIELDS = {
-    "csrfmiddlewaretoken", "website", "save", "preview", "base_revision", "infobox_kind",
-    "parent", "lint_acknowledged", "is_minor", "next",
-}  # fmt: skip
-
-
-def posted_text(request) -> list[dict]:
-    """What a POST carried that someone typed, as [{"name", "label", "value"}], to hand back."""
-    if request.method != "POST":
-        return []
-    try:
-        items = list(request.POST.lists())
-    except Exception:  # an unreadable or oversized body: there is nothing to give back
-        return []
-    fields = []
-    for name, values in items:
-        if name in UNECHOED_FIELDS or "password" in name.lower():
-            continue
-        for value in values:
-            if value.strip():
-                label = name.removeprefix("infobox_").replace("_", " ").capitalize()
-                fields.append({"name": name, "label": label, "value": value})
-    return fields
-
-
-def database_failure_page(request, exception) -> HttpResponse | None:
-    """The 503 page for a database failure (None for other errors). After a POST it holds
-    what was sent, in read-only boxes to copy: a failed write never loses what was typed."""
-    failure = database_failure(exception)
-    if failure is None:
-        return None
-    close_old_connections()
-    from django.db import connections
-
-    for connection in connections.all():
-        connection.close_if_unusable_or_obsolete()
-    context = {
-        "busy": failure == "busy",
-        "was_post": request.method == "POST",
-        "posted": posted_text(request),
-    }
-    response = HttpResponse(render_to_string("503.html", context), status=503)
-    response["Retry-After"] = "5" if failure == "busy" else "30"
-    return response
 
 
 NUL_MESSAGE = (
@@ -158,14 +87,10 @@ class RefuseNulCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            from .views import bad_request_page
-
             return bad_request_page(request, NUL_MESSAGE)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, DataError) and "NUL" in str(exception):
-            from .views import bad_request_page
-
             return bad_request_page(request, NUL_MESSAGE)
         return None

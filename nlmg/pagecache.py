@@ -28,16 +28,18 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.context_processors import PermWrapper
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.module_loading import import_string
 
 from .cache import generation, new_generation
+from .errors import database_failure_page
 from .moderation.context_processors import moderation_notices
 from .spoilers.progress import progress_key, reader_progress
 
@@ -59,7 +61,6 @@ CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 def rendering_flavour() -> str:
     """What, besides content, changes the HTML of a page: DEBUG, the static files storage and
     the hash of its manifest (a new collectstatic is a new flavour)."""
-    from django.contrib.staticfiles.storage import staticfiles_storage
 
     manifest = getattr(staticfiles_storage, "manifest_hash", "")
     parts = (
@@ -135,8 +136,6 @@ class PageCacheMiddleware:
         except DatabaseError as exc:
             # The session and the member are read here, before any view (and outside the
             # handler that gives the 503 page for what a view raises).
-            from .middleware import database_failure_page
-
             response = database_failure_page(request, exc)
             if response is None:
                 raise
@@ -159,14 +158,21 @@ class PageCacheMiddleware:
         key = f"page:{page_generation()}:{_address(request)}"
         hit = cache.get(key)
         if hit is not None:
-            content, content_type = hit
+            content, content_type, etag = hit
+            if etag in request.headers.get("If-None-Match", ""):
+                response = HttpResponseNotModified()
+                response["ETag"] = etag
+                return self._headers(response, public=True)
             response = HttpResponse(content, content_type=content_type)
+            response["ETag"] = etag
             response["X-Page-Cache"] = "hit"
             return self._headers(response, public=True)
         response = self.get_response(request)
         public = self._storable(response) and not request.user.is_authenticated
         if public:
-            cache.set(key, (response.content, response["Content-Type"]), self.public_seconds)
+            etag = f'"{hashlib.blake2s(response.content, digest_size=12).hexdigest()}"'
+            cache.set(key, (response.content, response["Content-Type"], etag), self.public_seconds)
+            response["ETag"] = etag
             response["X-Page-Cache"] = "miss"
         return self._headers(response, public=public)
 
@@ -226,13 +232,16 @@ class PageCacheMiddleware:
         )
 
     def _headers(self, response, *, public: bool):
-        if not response.get("Content-Type", "").startswith("text/html"):
+        """Browsers and shared caches revalidate every page (max-age=0; public pages carry an
+        ETag, so an unchanged one costs a 304): a post a moderator has just hidden is gone
+        from the next page any reader gets. The site's own cache does the work."""
+        if not (public or response.get("Content-Type", "").startswith("text/html")):
             return response
         patch_vary_headers(response, ["Cookie"])
         if response.has_header("Cache-Control"):
             return response
         if public:
-            patch_cache_control(response, public=True, max_age=self.public_seconds)
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         else:
             patch_cache_control(response, private=True, no_cache=True)
         return response

@@ -16,8 +16,10 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Min
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +75,6 @@ def _retry_later(queued, args: tuple, kwargs: dict, attempt: int) -> None:
 def requeue_stalled(older_than: timedelta | None = None) -> int:
     """Put back in the queue the tasks a worker claimed and never finished (a worker killed
     mid-task leaves its task marked running). Returns how many."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     if older_than is None:
         older_than = timedelta(seconds=getattr(settings, "NLMG_TASK_STALLED_SECONDS", 600))
@@ -91,8 +91,6 @@ def requeue_stalled(older_than: timedelta | None = None) -> int:
 def backlog() -> dict:
     """The queue at a glance, for /healthz and make status: tasks ready to run, the age in
     seconds of the oldest, tasks running, and failures in the last hour."""
-    from django.db.models import Min
-    from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
     ready = DBTaskResult.objects.ready()

@@ -9,8 +9,8 @@ from wiki.sitemaps import ArticleSitemap
 
 from . import editor, views
 
-handler400 = "nlmg.views.bad_request"
-handler500 = "nlmg.views.server_error"
+handler400 = "nlmg.errors.bad_request"
+handler500 = "nlmg.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -95,6 +95,40 @@ def member_client(client, member):
 
 
 @pytest.fixture
+def moderator(db, password):
+    """A member of the Moderators group (not staff): moderation's permissions but the ban."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def suspended_member(db, password):
+    """A member suspended for three more days (may read, not write)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return make_user(
+        username="tommy",
+        password=password,
+        suspended_until=timezone.now() + timedelta(days=3),
+        suspension_reason="Shouting in the pavilion.",
+    )
+
+
+@pytest.fixture
 def set_progress():
     """Set a client's reading progress the way a reader does: POST /progress/.
 

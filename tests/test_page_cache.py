@@ -5,6 +5,7 @@ token put back. Any content write makes both stale."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from tests.factories import make_user
@@ -39,9 +40,40 @@ def test_anonymous_page_is_cached_and_public(client, member):
     assert first["X-Page-Cache"] == "miss"
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
-    assert "public" in second["Cache-Control"] and "max-age=60" in second["Cache-Control"]
+    assert set(second["Cache-Control"].split(", ")) == {"public", "max-age=0", "must-revalidate"}
+    assert second["ETag"] == first["ETag"]
     assert "Cookie" in second["Vary"]
     assert "csrfmiddlewaretoken" not in second.content.decode()
+
+
+def test_a_browser_revalidating_an_unchanged_page_gets_a_304(client, member):
+    article = make_article(member)
+    etag = client.get(article.get_absolute_url())["ETag"]
+
+    response = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert "max-age=0" in response["Cache-Control"]
+
+
+def test_a_post_a_moderator_hides_is_gone_from_the_next_anonymous_page(client, member):
+    from discussions.services import reply_to_thread, start_thread
+    from nlmg.moderation.services import hide_content
+    from tests.factories import make_board, make_user
+
+    moderator = make_user(username="lucy")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    thread = start_thread(board=make_board(), author=member, title="Norfolk", body="Lost things.")
+    post = reply_to_thread(thread=thread, author=member, body="Buy cheap cassettes now.")
+    first = client.get(thread.get_absolute_url())
+    assert "Buy cheap cassettes" in first.content.decode()
+
+    hide_content(target=post, moderator=moderator, reason="advert")
+    again = client.get(thread.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert "Buy cheap cassettes" not in again.content.decode()
 
 
 def test_an_edit_makes_the_cached_page_stale(client, member):

@@ -24,8 +24,10 @@ from nlmg.spoilers.markup.syntax import WIKILINK, normalise_title
 from nlmg.spoilers.models import LintTerm, split_forms, values_digest
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
+from .links import resolve_titles
 from .models import Article, ArticleKind, Revision
 from .models.article import article_slug
+from .services import ContentError, normalise_content, relink_red_links, save_revision
 
 CANON_DIR = Path(__file__).resolve().parent / "canon"
 GLOSSARY_NAME = "glossary.yaml"
@@ -179,8 +181,6 @@ def canon_resolver(articles: list[CanonArticle]):
     by_title = {a.title.lower(): a for a in articles}
 
     def resolve(titles):
-        from .links import resolve_titles
-
         out = resolve_titles(titles)
         for title in titles:
             a = by_title.get(title.lower())
@@ -408,32 +408,24 @@ def load_glossary(terms: list[Term], report: LoadReport) -> None:
                 report.kept_admin_terms.append(row.term)
 
 
-def lint_canon(
-    articles: list[CanonArticle], terms: list[Term], resolver=None, threads_directory=None
-) -> list[str]:
-    """Every place in the canon articles and starter threads that the glossary warns about."""
-    from discussions.canon import CANON_DIR as THREADS_DIR
-    from discussions.canon import lint_starter_threads
-
+def lint_canon(articles: list[CanonArticle], terms: list[Term], resolver=None) -> list[str]:
+    """Every place in the canon articles that the glossary warns about (the starter threads
+    are linted by discussions.canon, which loads them)."""
     catalogue = Catalogue.current()
     problems = []
     for article in articles:
         problems += lint_article(article, terms, catalogue, resolver)
-    problems += lint_starter_threads(
-        threads_directory or THREADS_DIR, terms=terms, catalogue=catalogue, resolver=resolver
-    )
     return problems
 
 
 @transaction.atomic
-def load_canon(directory: Path = CANON_DIR, threads_directory: Path | None = None) -> LoadReport:
+def load_canon(directory: Path = CANON_DIR) -> LoadReport:
     """Create missing canon articles, update those still as the loader left them, and leave
     articles that members have edited alone (reported); the same for the glossary's terms and
     the admins who changed them.
 
-    Nothing is written unless every article and starter thread passes the glossary's lint.
+    Nothing is written unless every article passes the glossary's lint.
     Raises CanonError, writing nothing."""
-    from .services import ContentError, normalise_content, relink_red_links, save_revision
 
     articles = read_canon(directory)
     terms = read_glossary(directory)
@@ -441,7 +433,7 @@ def load_canon(directory: Path = CANON_DIR, threads_directory: Path | None = Non
     if problems:
         raise CanonError("\n".join(problems))
     resolver = canon_resolver(articles)
-    problems = lint_canon(articles, terms, resolver, threads_directory)
+    problems = lint_canon(articles, terms, resolver)
     if problems:
         raise CanonError("\n".join(problems))
     report = LoadReport()

@@ -7,11 +7,11 @@ from django.utils.http import urlencode
 
 from nlmg.spoilers.markup import LinkTarget
 
+from .models import Article
+
 
 def resolve_titles(titles: Iterable[str]) -> dict[str, LinkTarget]:
     """Resolve titles (exact, then case-insensitive, then through redirects) in one query."""
-    from .models import Article
-
     titles = list(titles)
     found = Article.objects.lookup_titles(titles)
     targets = {}

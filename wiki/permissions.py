@@ -1,6 +1,7 @@
 """Who may do what in the wiki: one function per action."""
 
-from nlmg.accounts.permissions import can_contribute
+from nlmg.moderation.guards import suspension_message
+from nlmg.moderation.permissions import can_contribute
 
 EDIT_PROTECTED = "wiki.edit_protected_article"
 PROTECT = "wiki.protect_article"
@@ -38,8 +39,6 @@ def edit_refusal(user, article) -> str:
     if not user.is_authenticated:
         return "Log in to edit the wiki."
     if user.is_suspended:
-        from nlmg.moderation.guards import suspension_message
-
         return suspension_message(user)
     if article.is_protected and not user.has_perm(EDIT_PROTECTED):
         return "This article is protected: only moderators can edit it."

@@ -7,11 +7,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from nlmg.cache import generation
+from nlmg.pagecache import PAGE_GENERATION_KEY
 from nlmg.spoilers.scope import Catalogue
 
 START, STOP = "\ue100", "\ue101"
@@ -89,10 +92,6 @@ ORDER BY r.rank DESC, a.id
 def hidden_articles(reached: list[str]) -> list[int]:
     """Ids of the articles a reader who reached these tokens may not see (cached per content
     generation and progress)."""
-    from django.core.cache import cache
-
-    from nlmg.cache import generation
-    from nlmg.pagecache import PAGE_GENERATION_KEY
 
     digest = hashlib.blake2s(",".join(reached).encode(), digest_size=8).hexdigest()
     key = f"search-hidden:{generation(PAGE_GENERATION_KEY)}:{digest}"

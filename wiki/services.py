@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 
 from nlmg.moderation.models import ModerationEvent
@@ -281,8 +281,6 @@ def _store_links(article: Article, links: list[tuple[str, str]]) -> None:
 
 def _store_search_segments(article: Article, rendered: Rendered) -> None:
     """Rebuild the article's search segments: title (A), lead (B), infobox (C), body (D)."""
-    from django.db import connection
-
     SearchSegment.objects.filter(article=article).delete()
     catalogue = Catalogue.current()
     rows = [SearchSegment(article=article, position=0, weight="A", text=article.title)]
@@ -448,8 +446,6 @@ def set_deleted(*, article: Article, deleted: bool) -> bool:
 
 def relink_red_links() -> int:
     """Point link rows at articles created after the links were saved (one UPDATE)."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE wiki_articlelink l SET target_id = a.id FROM wiki_article a "

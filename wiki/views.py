@@ -438,16 +438,27 @@ def _conflict(request, form, article, kind, conflict):
     )
 
 
+def _article_for_page_about_it(request, slug):
+    """(article, None) for a page about an article (history, a diff, what links here), or
+    (article, the answer instead): the deleted-article page, or the article itself when its
+    very subject is past the reader and they have not chosen to read on."""
+    article = _get_article(slug)
+    if not permissions.can_read_article(request.user, article):
+        return article, _deleted_page(request, article)
+    reached = _reached(article, reader_progress(request), Catalogue.current())
+    if not reached and request.GET.get("read") != "1":
+        return article, redirect(article)
+    return article, None
+
+
 @_with_redirects
 @same_for_audience
 def article_history(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_read_article(request.user, article):
-        return _deleted_page(request, article)
+    article, refusal = _article_for_page_about_it(request, slug)
+    if refusal:
+        return refusal
     progress = reader_progress(request)
     catalogue = Catalogue.current()
-    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
-        return redirect(article)
     page = Paginator(Revision.objects.for_history(article), 50).get_page(request.GET.get("page"))
     reveal = Reveal.from_query(request.GET)
     rows = []
@@ -513,13 +524,11 @@ def revision_detail(request, slug, number):
 
 @_with_redirects
 def article_diff(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_read_article(request.user, article):
-        return _deleted_page(request, article)
+    article, refusal = _article_for_page_about_it(request, slug)
+    if refusal:
+        return refusal
     progress = reader_progress(request)
     catalogue = Catalogue.current()
-    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
-        return redirect(article)
     try:
         from_id, to_id = int(request.GET["from"]), int(request.GET["to"])
     except (KeyError, ValueError):
@@ -659,13 +668,11 @@ def article_delete(request, slug):
 
 @_with_redirects
 def article_links(request, slug):
-    article = _get_article(slug)
-    if not permissions.can_read_article(request.user, article):
-        return _deleted_page(request, article)
+    article, refusal = _article_for_page_about_it(request, slug)
+    if refusal:
+        return refusal
     progress = reader_progress(request)
     catalogue = Catalogue.current()
-    if not _reached(article, progress, catalogue) and request.GET.get("read") != "1":
-        return redirect(article)
     sources = (
         Article.objects.live()
         .filter(

@@ -1,5 +1,6 @@
 from django.core.cache import cache
 
+from .guards import suspension_message
 from .models import Warning
 
 WARNINGS_SECONDS = 30  # bounds staleness when each process has its own cache
@@ -18,7 +19,6 @@ def moderation_notices(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .guards import suspension_message
 
     warnings = cache.get(warnings_key(user.pk))
     if warnings is None:

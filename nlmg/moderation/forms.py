@@ -1,5 +1,7 @@
 from django import forms
 
+from nlmg.spoilers.forms import ScopeField
+
 from .models import Flag
 
 
@@ -30,6 +32,7 @@ class ObjectActionForm(forms.Form):
     action = forms.SlugField(max_length=30)
     reason = forms.CharField(max_length=500, required=False)
     value = forms.CharField(max_length=300, required=False)
+    scope = ScopeField(label="Scope")  # "Set the scope" with one select per work
     report = forms.IntegerField(required=False, widget=forms.HiddenInput)
     days = forms.IntegerField(min_value=1, max_value=365, required=False, initial=7)
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from nlmg.spoilers.publishing import scope_label
+
 
 class ModerationEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -112,8 +114,6 @@ def _in_words(key: str, value) -> str:
     if key in STATE_WORDS:
         return STATE_WORDS[key][0 if value else 1]
     if key == "scope":
-        from nlmg.spoilers.publishing import scope_label
-
         return scope_label(value) or "none"
     if value in (None, ""):
         return "none"

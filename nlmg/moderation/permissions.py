@@ -1,7 +1,14 @@
-"""Moderation permissions, checked in one place."""
+"""Who may write at all, and who may moderate: checked in one place."""
 
 MODERATE = "moderation.moderate"
 BAN = "moderation.ban_member"
+
+
+def can_contribute(user) -> bool:
+    """Logged in, active, and not suspended or banned (suspensions are moderation's)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return not user.is_suspended
 
 
 def can_moderate(user) -> bool:
@@ -13,6 +20,4 @@ def can_ban(user) -> bool:
 
 
 def can_flag(user) -> bool:
-    from nlmg.accounts.permissions import can_contribute
-
     return can_contribute(user)

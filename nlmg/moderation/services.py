@@ -25,6 +25,7 @@ from nlmg.spoilers.models import LintReport
 from nlmg.spoilers.scope import Catalogue, ScopeError
 
 from . import registry
+from .context_processors import forget_warnings
 from .guards import is_new_member
 from .models import Flag, ModerationEvent, Suspension, Warning
 from .permissions import can_ban, can_moderate
@@ -300,8 +301,6 @@ def resolve_lint_report(*, report: LintReport, moderator, reason: str = "") -> b
 
 @transaction.atomic
 def warn_member(*, member, moderator, reason: str) -> Warning:
-    from .context_processors import forget_warnings
-
     require_moderator(moderator)
     warning = Warning.objects.create(user=member, by_name=moderator.username, reason=reason[:500])
     forget_warnings(member.pk)

@@ -16,9 +16,10 @@ from nlmg.spoilers.models import LintReport
 from nlmg.spoilers.publishing import ContentError
 
 from . import permissions, registry, services
+from .context_processors import forget_warnings
 from .forms import ActionForm, FlagForm, ObjectActionForm, SuspendForm
 from .guards import suspension_message
-from .models import Flag, ModerationEvent
+from .models import Flag, ModerationEvent, Warning
 
 
 def _require_moderator(request):
@@ -183,7 +184,7 @@ def report_message(request, target, data) -> None:
             moderator=request.user,
             action=data["action"],
             reason=data.get("reason") or "",
-            value=data.get("value") or "",
+            value=data.get("scope") or data.get("value") or "",
             report_id=data.get("report"),
             days=data.get("days"),
         )
@@ -305,17 +306,12 @@ def log(request):
 @require_POST
 def acknowledge_warning(request, pk):
     """The member has read a moderator's warning."""
-    from .context_processors import forget_warnings
-    from .models import Warning
-
     Warning.objects.filter(pk=pk, user=request.user).update(is_acknowledged=True)
     forget_warnings(request.user.pk)
     return redirect(request.POST.get("next") if _same_site(request) else "/")
 
 
 def _same_site(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     return url_has_allowed_host_and_scheme(
         request.POST.get("next"),
         allowed_hosts={request.get_host()},

@@ -7,8 +7,7 @@ class SpoilersConfig(AppConfig):
     verbose_name = "Spoilers"
 
     def ready(self):
-        from nlmg import pagecache
+        from . import scope, signals  # noqa: F401  (signals connects the cache invalidation)
 
-        from . import signals  # noqa: F401  (connects the cache invalidation)
-
-        pagecache.register(*(self.get_model(name) for name in ("Work", "Point", "LintTerm")))
+        Work = self.get_model("Work")
+        scope.use_database(lambda: Work.objects.catalogue_spec())

@@ -9,13 +9,38 @@ import json
 import re
 
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from .scope import Catalogue, ScopeError
+
 key_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens only."
 )
+
+
+class WorkQuerySet(models.QuerySet):
+    def catalogue_spec(self) -> list[dict]:
+        """The works and their points as plain data, for nlmg.spoilers.scope.Catalogue."""
+        return [
+            {
+                "key": work.key,
+                "title": work.title,
+                "short_title": work.short_title,
+                "points": [
+                    {
+                        "key": p.key,
+                        "label": p.label,
+                        "short_label": p.short_label,
+                        "part_key": p.part_key,
+                    }
+                    for p in sorted(work.points.all(), key=lambda p: p.position)
+                ],
+            }
+            for work in self.prefetch_related("points")
+        ]
 
 
 class Work(models.Model):
@@ -26,6 +51,8 @@ class Work(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(max_length=300, blank=True)
+
+    objects = WorkQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "key"]
@@ -124,10 +151,6 @@ class LintTerm(models.Model):
         return f"{self.term} ({self.scope})"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from .scope import Catalogue, ScopeError
-
         try:
             Catalogue.current().parse(self.scope)
         except ScopeError as exc:

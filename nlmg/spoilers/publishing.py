@@ -32,6 +32,7 @@ from .markup.gating import (
 )
 from .markup.lint import LintWarning, lint_segments
 from .markup.render import RenderResult, render, render_inline
+from .models import LintReport
 from .scope import Catalogue, Scope, ScopeError, point_label
 
 __all__ = [
@@ -172,8 +173,6 @@ def check_title(title: str, *, name: str = "title") -> None:
 
 def record_lint_report(obj, warnings: Iterable[tuple[str, LintWarning]], author) -> None:
     """Content published over lint warnings goes to the moderation queue."""
-    from .models import LintReport
-
     terms = [
         {"field": name, "term": w.term, "scope": w.scope, "sentence": w.sentence}
         for name, w in warnings

@@ -8,7 +8,7 @@ token against the works in the database and names the bad token in its error.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -16,7 +16,14 @@ from django.core.cache import cache
 CATALOGUE_CACHE_KEY = "spoilers:catalogue:v1"
 CATALOGUE_STAMP_KEY = "spoilers:catalogue:stamp"
 _memo: tuple | None = None  # (stamp, Catalogue) last built in this process
+_database_spec: Callable[[], list[dict]] | None = None  # installed by use_database()
 GENERIC = "*"  # the token of a generic spoiler: nobody ever reaches it
+
+
+def use_database(spec: Callable[[], list[dict]]) -> None:
+    """Where ``Catalogue.from_database`` reads the works: the spoilers app's models."""
+    global _database_spec
+    _database_spec = spec
 
 
 class ScopeError(ValueError):
@@ -145,27 +152,11 @@ class Catalogue:
 
     @classmethod
     def from_database(cls) -> Catalogue:
-        from .models import Work
-
-        spec = []
-        for work in Work.objects.prefetch_related("points"):
-            spec.append(
-                {
-                    "key": work.key,
-                    "title": work.title,
-                    "short_title": work.short_title,
-                    "points": [
-                        {
-                            "key": p.key,
-                            "label": p.label,
-                            "short_label": p.short_label,
-                            "part_key": p.part_key,
-                        }
-                        for p in sorted(work.points.all(), key=lambda p: p.position)
-                    ],
-                }
-            )
-        return cls.from_spec(spec)
+        """The works in the database, read by the loader the spoilers app installs when it is
+        ready (``use_database``): this module stays free of models."""
+        if _database_spec is None:
+            raise RuntimeError("The works catalogue can be read once the spoilers app is ready.")
+        return cls.from_spec(_database_spec())
 
     @classmethod
     def current(cls) -> Catalogue:

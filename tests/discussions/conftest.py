@@ -2,16 +2,13 @@
 
 import html
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
-from django.utils import timezone
 
 from discussions.models import Board
-from tests.factories import make_thread, make_user
+from tests.factories import make_thread
 
 NOVEL_BOARD = "the-novel"
 
@@ -51,23 +48,6 @@ def board(db):
 
 
 @pytest.fixture
-def moderator(db, password):
-    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def suspended_member(db, password):
-    return make_user(
-        username="tommy",
-        password=password,
-        suspended_until=timezone.now() + timedelta(days=3),
-        suspension_reason="Shouting in the pavilion.",
-    )
-
-
-@pytest.fixture
 def author_client(member):
     """The client of ``member``, who started ``thread``."""
     return logged_in(member)
@@ -76,11 +56,6 @@ def author_client(member):
 @pytest.fixture
 def other_client(other_member):
     return logged_in(other_member)
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    return logged_in(moderator)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 and helpers for acting through HTTP."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from nlmg.moderation.models import ModerationEvent
@@ -11,7 +10,6 @@ from tests.factories import (
     make_article,
     make_board_thread,
     make_thread_reply,
-    make_user,
 )
 
 
@@ -26,30 +24,9 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def moderator(db, password):
-    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
 def admin(admin_user):
     """A superuser (staff): the only role that may ban or use the Django admin."""
     return admin_user
-
-
-@pytest.fixture
-def suspended_member(db, password):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    return make_user(
-        username="tommy",
-        password=password,
-        suspended_until=timezone.now() + timedelta(days=3),
-        suspension_reason="Shouting in the pavilion.",
-    )
 
 
 @pytest.fixture
@@ -63,11 +40,6 @@ def client_for():
         return client
 
     return make
-
-
-@pytest.fixture
-def moderator_client(client_for, moderator):
-    return client_for(moderator)
 
 
 @pytest.fixture

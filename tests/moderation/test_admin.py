@@ -62,3 +62,35 @@ def test_admin_searches_and_filters_flags(one_of_each, superuser_client):
 
     assert response.status_code == 200
     assert response.context["cl"].result_count == 1
+
+
+def test_locking_a_thread_in_the_admin_goes_through_the_action_and_is_logged(
+    superuser_client, admin, thread
+):
+    from nlmg.moderation.models import ModerationEvent
+
+    response = superuser_client.post(
+        "/admin/discussions/thread/",
+        {"action": "lock_thread", "_selected_action": [thread.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    thread.refresh_from_db()
+    assert thread.is_locked is True
+    event = ModerationEvent.objects.get()
+    assert (event.action, event.actor, event.reason) == ("lock", admin, "from the admin")
+    assert event.changes() == [("state", "open", "locked")]
+
+
+def test_the_admin_shows_moderated_state_read_only(superuser_client, thread):
+    form = superuser_client.get(f"/admin/discussions/thread/{thread.pk}/change/").content.decode()
+
+    for field in ("is_locked", "is_pinned", "is_hidden", "scope", "title"):
+        assert f'name="{field}"' not in form, field
+    superuser_client.post(
+        f"/admin/discussions/thread/{thread.pk}/change/",
+        {"is_locked": "on", "title": "Changed around the log", "author_name": "kathy"},
+    )
+    thread.refresh_from_db()
+    assert thread.is_locked is False and thread.title != "Changed around the log"

@@ -397,3 +397,40 @@ def test_act_with_an_unknown_action_changes_nothing(moderator_client, content_ty
     reply.refresh_from_db()
     assert reply.is_hidden is False
     assert ModerationEvent.objects.exists() is False
+
+
+@pytest.fixture
+def failing_warnings(db):
+    """A real database fault: inserting a warning fails (a trigger raises), so the second half
+    of "hide and warn" cannot happen."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_warning() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'warnings refused for the test'; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_warning BEFORE INSERT ON moderation_warning "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_warning()"
+        )
+    yield
+
+
+def test_when_the_warning_fails_hide_and_warn_changes_nothing(
+    failing_warnings, flag, moderator, other_member, reply
+):
+    from django.db import DatabaseError
+
+    from nlmg.moderation.models import Flag
+    from nlmg.moderation.services import hide_and_warn
+
+    flag(other_member, "post", reply)
+
+    with pytest.raises(DatabaseError):
+        hide_and_warn(target=reply, moderator=moderator, reason="Rude")
+
+    reply.refresh_from_db()
+    assert reply.is_hidden is False
+    assert ModerationEvent.objects.exists() is False
+    assert Flag.objects.open().count() == 1

@@ -1,14 +1,9 @@
 """Security fixtures: members of every role, trusted at once (so the new-member limits do not
 turn hostile input away before it reaches the pages), and page checks."""
 
-from datetime import timedelta
-
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
-from django.utils import timezone
 
-from tests.factories import make_user
 from tests.security.html_checks import feed_problems, page_problems
 
 
@@ -35,30 +30,8 @@ def logged_in(user, **defaults):
 
 
 @pytest.fixture
-def moderator(db, password):
-    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
-
-
-@pytest.fixture
-def suspended_member(db, password):
-    return make_user(
-        username="tommy",
-        password=password,
-        suspended_until=timezone.now() + timedelta(days=3),
-        suspension_reason="Shouting in the pavilion.",
-    )
-
-
-@pytest.fixture
 def member_client(member):
     return logged_in(member)
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    return logged_in(moderator)
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-from tests.factories import grant_perms, make_user
-
-MODERATOR_PERMS = ("wiki.edit_protected_article", "wiki.protect_article")
 TEXT_ATTRIBUTES = {"content", "title", "alt", "aria-label", "value", "placeholder"}
 
 
@@ -20,19 +17,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def moderator(db, password):
-    user = make_user(username="lucy", display_name="Miss Lucy", password=password)
-    return grant_perms(user, *MODERATOR_PERMS)
-
-
-@pytest.fixture
-def moderator_client(moderator):
-    client = Client()
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture

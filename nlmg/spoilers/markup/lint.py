@@ -13,7 +13,9 @@ from functools import lru_cache
 
 from django.core.cache import cache
 
+from ..models import LintTerm
 from ..scope import Catalogue, ScopeError
+from .gating import Segment
 
 LINT_CACHE_KEY = "spoilers:lint-terms:v2"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -112,8 +114,6 @@ def active_terms() -> tuple[Term, ...]:
     """The active glossary, cached across requests (forgotten when a term is saved)."""
     terms = cache.get(LINT_CACHE_KEY)
     if terms is None:
-        from ..models import LintTerm
-
         terms = tuple(
             Term(t.term, t.scope, t.note, tuple(t.form_list), t.match)
             for t in LintTerm.objects.filter(is_active=True)
@@ -175,8 +175,6 @@ def lint_segments(segments, catalogue: Catalogue, terms=None) -> list[LintWarnin
 
 def lint_text(text: str, catalogue: Catalogue | None = None, terms=None) -> list[LintWarning]:
     """Lint one plain string read outside any spoiler (a thread title, a tag)."""
-    from .gating import Segment
-
     text = " ".join((text or "").split())
     if not text:
         return []

@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2",
@@ -71,7 +72,6 @@ def is_upload_url(url: str) -> bool:
     """Whether this is the address of an uploaded file (under MEDIA_URL): the only images the
     site shows, so that no image makes a reader's browser call another server, or this one's
     pages."""
-    from django.conf import settings
 
     media = settings.MEDIA_URL
     return url.startswith(media) and UPLOAD_PATH.fullmatch(url[len(media) :]) is not None
