@@ -117,9 +117,7 @@ def thread_create(request):
                 lint_acknowledged=data["lint_acknowledged"],
             )
         except ContentError as exc:
-            _add_errors(form, exc)
-            context["lint_warnings"] = lint_summary(form, exc.warnings)
-            return render(request, "discussions/thread_form.html", context, status=400)
+            return _refused(request, "discussions/thread_form.html", context, exc)
         messages.success(request, "Your thread is up. You will be notified of replies.")
         return redirect(thread)
     status = 400 if request.method == "POST" else 200
@@ -139,6 +137,18 @@ def _bot(request):
         {"message": "This form was filled in by a robot, so it was not posted."},
         status=400,
     )
+
+
+def _refused(request, template: str, context: dict, exc: Exception):
+    """The form again with everything typed: 409 with the reason when the thread closed
+    meanwhile, 400 with each problem beside its field (and the lint summary) otherwise."""
+    if isinstance(exc, services.ThreadLocked):
+        context["closed"] = str(exc)
+        return render(request, template, context, status=409)
+    form = context["form"]
+    _add_errors(form, exc)
+    context["lint_warnings"] = lint_summary(form, exc.warnings)
+    return render(request, template, context, status=400)
 
 
 def _add_errors(form, exc):
@@ -379,12 +389,9 @@ def reply(request, pk):
                 lint_acknowledged=data["lint_acknowledged"],
             )
         except services.ThreadLocked as exc:
-            context["closed"] = str(exc)
-            return render(request, "discussions/post_form.html", context, status=409)
+            return _refused(request, "discussions/post_form.html", context, exc)
         except ContentError as exc:
-            _add_errors(form, exc)
-            context["lint_warnings"] = lint_summary(form, exc.warnings)
-            return render(request, "discussions/post_form.html", context, status=400)
+            return _refused(request, "discussions/post_form.html", context, exc)
         messages.success(request, "Your reply is posted.")
         return redirect(post)
     status = 400 if request.method == "POST" else 200
@@ -448,12 +455,9 @@ def post_edit(request, pk):
                 lint_acknowledged=form.cleaned_data["lint_acknowledged"],
             )
         except services.ThreadLocked as exc:
-            context["closed"] = str(exc)
-            return render(request, "discussions/post_edit.html", context, status=409)
+            return _refused(request, "discussions/post_edit.html", context, exc)
         except ContentError as exc:
-            _add_errors(form, exc)
-            context["lint_warnings"] = lint_summary(form, exc.warnings)
-            return render(request, "discussions/post_edit.html", context, status=400)
+            return _refused(request, "discussions/post_edit.html", context, exc)
         messages.success(request, "Your post was updated; the earlier version is kept.")
         return redirect(post)
     status = 400 if request.method == "POST" else 200
