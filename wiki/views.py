@@ -233,8 +233,8 @@ def article_detail(request, slug):
     )
 
 
-def _article_context(article, progress, catalogue, read_on, reveal) -> dict:
-    revision = article.current_revision
+def revision_gate(revision, progress, catalogue, reveal):
+    """gate() for the fields of one revision, their withheld spoilers fetched from it."""
 
     def gated(html, field, namespace):
         return gate(
@@ -245,6 +245,13 @@ def _article_context(article, progress, catalogue, read_on, reveal) -> dict:
             namespace=namespace,
             fragment_url=fragment_url("revision", revision.pk, field),
         )
+
+    return gated
+
+
+def _article_context(article, progress, catalogue, read_on, reveal) -> dict:
+    revision = article.current_revision
+    gated = revision_gate(revision, progress, catalogue, reveal)
 
     labels = article.kind.field_labels
     infobox = [
@@ -471,14 +478,8 @@ def article_history(request, slug):
 
 
 def _gated_summary(revision, progress, catalogue, reveal) -> str:
-    return gate(
-        revision.summary_html,
-        progress,
-        catalogue=catalogue,
-        reveal=reveal,
-        namespace=f"s{revision.pk}",
-        fragment_url=fragment_url("revision", revision.pk, "summary"),
-    )
+    gated = revision_gate(revision, progress, catalogue, reveal)
+    return gated(revision.summary_html, "summary", f"s{revision.pk}")
 
 
 @_with_redirects
@@ -496,17 +497,7 @@ def revision_detail(request, slug, number):
         and request.GET.get("read") != "1"
     ):
         return redirect(article)
-    reveal = Reveal.from_query(request.GET)
-
-    def gated(html, field, namespace):
-        return gate(
-            html,
-            progress,
-            catalogue=catalogue,
-            reveal=reveal,
-            namespace=namespace,
-            fragment_url=fragment_url("revision", revision.pk, field),
-        )
+    gated = revision_gate(revision, progress, catalogue, Reveal.from_query(request.GET))
 
     return render(
         request,
