@@ -5,7 +5,7 @@ from django.urls import path
 
 from .markup import extract_segments, render
 from .markup.lint import active_terms, lint_segments
-from .models import LintTerm, Point, Work
+from .models import LintReport, LintTerm, Point, Work
 from .scope import Catalogue
 
 
@@ -92,3 +92,18 @@ class LintTermAdmin(admin.ModelAdmin):
             "term_count": len(active_terms()),
         }
         return TemplateResponse(request, "admin/spoilers/lintterm/test.html", context)
+
+
+@admin.register(LintReport)
+class LintReportAdmin(admin.ModelAdmin):
+    """Content published over spoiler-lint warnings ("possible untagged spoiler"); moderators
+    act on it from the moderation queue."""
+
+    list_display = ("created_at", "content_type", "object_id", "author", "term_list", "is_resolved")
+    list_filter = ("is_resolved", "content_type")
+    raw_id_fields = ("author",)
+    readonly_fields = ("content_type", "object_id", "author", "terms", "created_at")
+
+    @admin.display(description="terms")
+    def term_list(self, report):
+        return ", ".join(t["term"] for t in report.terms)
