@@ -101,6 +101,28 @@ def test_every_canon_article_renders_over_http_and_every_link_resolves(canon, fi
     assert not ArticleLink.objects.filter(source__in=canon_articles(), target__isnull=True).exists()
 
 
+NEW_ARTICLES = [
+    "Guardians", "Clones", "Hannah", "Roger C.", "Lenny", "Steve", "Martin", "Nurse Trisha",
+    "Ruth's pencil case", "The secret guard", "Tommy's animals", "Collection chests and tokens",
+    "The Lost Corner", "The trip to Norfolk", "Miss Lucy in the pavilion", "The Cottages essay",
+    "The woods behind Hailsham", "The veterans", "Recovery centres", "The notice",
+    "Book vs drama",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("title", NEW_ARTICLES)
+def test_each_article_of_issue_18_links_out_and_is_listed_under_what_links_here(
+    canon, finished, title
+):
+    article = Article.objects.get(title=title)
+    linked_from = ArticleLink.objects.filter(target=article).exclude(source=article)
+
+    assert ArticleLink.objects.filter(source=article, target__isnull=False).exists(), title
+    assert linked_from.exists(), title
+    page = finished.get(article.get_absolute_url() + "links/").content.decode()
+    assert linked_from.first().source.get_absolute_url() in page, title
+
+
 def test_every_canon_article_renders_at_progress_zero(canon, client):
     for article in canon_articles():
         assert client.get(article.get_absolute_url()).status_code == 200, article.title
